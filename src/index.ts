@@ -1,0 +1,2 @@
+// The app's entry, loaded by the Functions host: importing it only registers functions.
+import "./functions/health";

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+// Four suites, as STYLE.md lays out: unit (pure code), functions (handlers in-process),
+// integration (emulator + Azurite with the real SDK clients), e2e (the local host over HTTP).
+export default defineConfig({
+  test: {
+    pool: "forks",
+    reporters: ["default"],
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "functions", include: ["test/functions/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "integration", include: ["test/integration/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 90_000, hookTimeout: 90_000 } },
+    ],
+  },
+});
