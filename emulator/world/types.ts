@@ -78,6 +78,12 @@ export interface ResourceRecord {
 
 /** The JSON a world file holds (emulator/worlds/*.json, or POST /__admin/world). */
 export interface WorldSeed {
+  /**
+   * Well-known IDs the stack wires into the app's settings and prints (demo world): kustoTenantId,
+   * kustoSubscriptionId, sourceTenantId, sourceSubscriptionId, appIdentityClientId,
+   * appIdentityObjectId, appIdentityResourceId, multiTenantAppId, functionAppResourceId, ...
+   */
+  meta?: Record<string, string>;
   tenants: Tenant[];
   subscriptions: Subscription[];
   /** Resource groups: `/subscriptions/{s}/resourceGroups/{name}` with a location. */
