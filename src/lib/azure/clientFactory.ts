@@ -15,7 +15,8 @@ export function createClientFactory(settings: Settings): ClientFactory {
   const credential = settings.managedIdentityClientId
     ? new ManagedIdentityCredential({ clientId: settings.managedIdentityClientId })
     : new ManagedIdentityCredential();
-  const armScope = `${settings.armEndpoint}/.default`;
+  // The scope names ARM's audience, never the endpoint: an endpoint override must not change the token.
+  const armScope = `${settings.armAudience}.default`;
   return {
     credential,
     kusto: (subscriptionId) =>

@@ -27,6 +27,7 @@ const settingsSchema = z.object({
 export interface Settings {
   cloud: CloudName;
   armEndpoint: string;
+  armAudience: string;
   authorityHost: string;
   tokenExchangeAudience: string;
   managedIdentityClientId: string | undefined;
@@ -64,6 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
   return {
     cloud: s.AZURE_CLOUD,
     armEndpoint: s.ARM_ENDPOINT ?? cloud.armEndpoint,
+    armAudience: cloud.armAudience,
     authorityHost: s.AZURE_AUTHORITY_HOST ?? cloud.authorityHost,
     tokenExchangeAudience: cloud.tokenExchangeAudience,
     managedIdentityClientId: s.AZURE_CLIENT_ID,
