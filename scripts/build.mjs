@@ -13,6 +13,8 @@ await build({
   platform: "node",
   target: "node20",
   format: "cjs",
+  // Prefer packages' ESM builds: they tree-shake and scope-hoist, CJS builds do not (cold start).
+  mainFields: ["module", "main"],
   minify: true,
   sourcemap: "linked",
   legalComments: "linked",
