@@ -34,7 +34,7 @@ const DEFAULT_VALIDITY_IN_MS = 7 * 24 * 3600 * 1000;
 
 export async function createCertificateAuthority(options: CertificateAuthorityOptions): Promise<CertificateAuthority> {
   // @peculiar/x509 needs a WebCrypto provider; Node's is complete for ECDSA P-256.
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const notBefore = new Date(Date.now() - 60_000); // tolerate small clock differences between processes
   const notAfter = new Date(Date.now() + (options.validityInMs ?? DEFAULT_VALIDITY_IN_MS));
 
