@@ -99,7 +99,7 @@ export interface EmulatorContext {
   };
   /**
    * The identity that speaks for `tenantId` in this request: the primary caller when the token is from
-   * that tenant, otherwise the auxiliary token for it. Throws ArmError 401 LinkedAuthorizationFailed when
+   * that tenant, otherwise the auxiliary token for it. Throws ArmError 403 LinkedAuthorizationFailed (ARM's status) when
    * there is none: this is how a body that links another tenant's resource is refused.
    */
   identityForTenant(req: ArmRequest, tenantId: string): CallerIdentity;
@@ -135,6 +135,8 @@ export interface LroStartOptions {
   fail?(error: { code: string; message: string }): void | Promise<void>;
   /** Final GET of the Location URL returns this (for final-state-via: location). Default: 200 with no body / 204. */
   finalResult?(): ArmResponse;
+  /** The request path that started it: lets the admin API's "LRO ends Failed" faults apply without the provider asking. */
+  path?: string;
 }
 
 export interface LroHandle {
