@@ -17,6 +17,18 @@ export interface AuthorityOptions {
   port?: number;
   /** Lifetime of tokens from the token endpoint; default 1 hour. */
   tokenLifetimeInSeconds?: number;
+  /** Told about every answered request (the emulator's request log; tests). */
+  onRequest?: (entry: AuthorityRequestLogEntry) => void;
+}
+
+export interface AuthorityRequestLogEntry {
+  method: string;
+  /** The Host header: 127.0.0.1:PORT, or a public name reached through the host tunnel. */
+  host: string;
+  path: string;
+  status: number;
+  /** Entra's error code (AADSTS number) for refusals. */
+  errorCode?: number;
 }
 
 export interface Authority {
@@ -24,6 +36,9 @@ export interface Authority {
   authorityHost: string;
   close(): Promise<void>;
 }
+
+/** AADSTS code of each refused request, for the request log. */
+const errorCodes = new WeakMap<ServerResponse, number>();
 
 /** Tenant-independent names Entra accepts in place of a tenant ID. */
 const MULTI_TENANT_NAMES = new Set(["common", "organizations", "consumers"]);
@@ -36,6 +51,15 @@ const PUBLIC_CLOUD_METADATA = {
 
 export async function startAuthority(options: AuthorityOptions): Promise<Authority> {
   const server = createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, (req, res) => {
+    res.on("finish", () =>
+      options.onRequest?.({
+        method: req.method ?? "",
+        host: req.headers.host ?? "",
+        path: (req.url ?? "").split("?")[0] ?? "",
+        status: res.statusCode,
+        errorCode: errorCodes.get(res),
+      }),
+    );
     handle(options, req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, entraError(500, "server_error", 50000, `The local authority failed: ${String(error)}`).body);
       else res.destroy();
@@ -149,6 +173,8 @@ function tenantNotFound(tenant: string) {
 }
 
 function sendEntraError(res: ServerResponse, error: ReturnType<typeof entraError>): void {
+  const code = error.body.error_codes[0];
+  if (code !== undefined) errorCodes.set(res, code);
   sendJson(res, error.status, error.body, error.status === 401 ? { "WWW-Authenticate": 'Bearer error="invalid_client"' } : {});
 }
 

@@ -4,6 +4,6 @@ export type { EmulatorTokenService, TokenServiceOptions } from "./tokenService";
 export { startManagedIdentityEndpoint, selectIdentity } from "./managedIdentityEndpoint";
 export type { ManagedIdentityEndpoint, ManagedIdentityEndpointOptions } from "./managedIdentityEndpoint";
 export { startAuthority } from "./authority";
-export type { Authority, AuthorityOptions } from "./authority";
+export type { Authority, AuthorityOptions, AuthorityRequestLogEntry } from "./authority";
 export { exchangeClientAssertion, matchFederatedCredential, JWT_BEARER_ASSERTION_TYPE } from "./clientAssertionExchange";
 export type { AssertionClaims, FederatedCredentialMatch, TokenEndpointResult } from "./clientAssertionExchange";
