@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { decodeJwt } from "jose";
 import type { TokenService } from "../arm/contract";
 import { resourceKey } from "../world/resourceId";
 import type { Principal } from "../world/types";
@@ -68,7 +69,8 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityEndpo
       .then((accessToken) =>
         send(200, {
           access_token: accessToken,
-          expires_on: String(Math.floor(Date.now() / 1000) + lifetime),
+          // From the token itself, so it agrees with the token service's clock.
+          expires_on: String(decodeJwt(accessToken).exp),
           resource,
           token_type: "Bearer",
           client_id: identity.appId,
