@@ -183,7 +183,10 @@ export interface ArmOperationSink {
 
 /** Entra-like token service: signs and verifies the JWTs of every identity in the world. */
 export interface TokenService {
-  /** Issuer URL of a tenant's tokens, e.g. https://127.0.0.1:PORT/{tenantId}/v2.0 */
+  /**
+   * Issuer of a tenant's tokens, in the real Entra form (https://login.microsoftonline.com/{tenantId}/v2.0), so
+   * federated-credential issuers and JWT validation settings read exactly as in Azure; the keys are the emulator's.
+   */
   issuer(tenantId: string): string;
   /** Signs a JWT for a principal (`tid`, `oid`, `sub`, `appid`/`azp`, `aud`, `iss`, `iat`, `nbf`, `exp`, `roles`). */
   mint(input: {
