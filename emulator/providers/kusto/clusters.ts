@@ -1,6 +1,6 @@
 // Microsoft.Kusto operations list, clusters (GET, list by resource group and subscription) and databases
 // (GET, list, DELETE as an LRO that takes the database's data connections with it).
-import type { ArmRequest, EmulatorContext, RouteDefinition } from "../../arm/contract";
+import type { ArmRequest, EmulatorContext, LroStartOptions, RouteDefinition } from "../../arm/contract";
 import { ArmError } from "../../arm/contract";
 import type { ResourceRecord } from "../../world/types";
 import { resourceNotFound } from "../common/errors";
@@ -47,7 +47,8 @@ function deleteWithOperation(req: ArmRequest, ctx: EmulatorContext, record: Reso
     throw new ArmError(409, "AnotherOperationInProgress", `'${String(record.body.name)}' is in state '${String(state)}': another operation is in progress.`);
   }
   ctx.world.putResource({ ...record.body, properties: { ...propertiesOf(record.body), provisioningState: "Deleting" } });
-  const handle = ctx.lro.start({
+  const start: LroStartOptions & { path: string } = {
+    path: req.path,
     namespace: "Microsoft.Kusto",
     subscriptionId: req.params.subscriptionId ?? "",
     location: normalizedLocation(cluster),
@@ -55,16 +56,13 @@ function deleteWithOperation(req: ArmRequest, ctx: EmulatorContext, record: Reso
     origin: req.url.origin,
     operationKind: kind,
     durationInMs: kustoSettings.operationDurationInMs,
-    complete: () => {
-      if (ctx.faults.shouldFailLro(req.path)) throw new ArmError(500, "InternalServerError", "The operation failed (injected fault).");
-      ctx.world.deleteResource(record.id);
-    },
+    complete: () => void ctx.world.deleteResource(record.id),
     fail: () => {
       const current = ctx.world.getResource(record.id);
       if (current) ctx.world.putResource({ ...current.body, properties: { ...propertiesOf(current.body), provisioningState: "Failed" } });
     },
-  });
-  return { status: 202, headers: handle.headers };
+  };
+  return { status: 202, headers: ctx.lro.start(start).headers };
 }
 
 export const clusterRoutes: RouteDefinition[] = [

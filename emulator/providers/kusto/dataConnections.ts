@@ -1,7 +1,7 @@
 // Microsoft.Kusto data connections: list/GET/PUT/PATCH/DELETE as long-running operations, validation and
 // name availability. Writes are validated as Kusto does (shape per kind, sources, the principal's access)
 // and reads report MI-mode connections whose identity lost access as provisioningState "Failed".
-import type { ArmRequest, ArmResponse, EmulatorContext, RouteDefinition } from "../../arm/contract";
+import type { ArmRequest, ArmResponse, EmulatorContext, LroStartOptions, RouteDefinition } from "../../arm/contract";
 import { ArmError } from "../../arm/contract";
 import type { ResourceRecord } from "../../world/types";
 import { invalidRequestContent, resourceNotFound } from "../common/errors";
@@ -123,7 +123,9 @@ function startOperation(
   cluster: ResourceRecord,
   operation: { id: string; kind: string; inFlightState: string; complete(): void; finalBody: boolean },
 ): Record<string, string> {
-  const handle = ctx.lro.start({
+  // `path` lets the front door's LroManager apply the admin API's failLro faults to this request.
+  const start: LroStartOptions & { path: string } = {
+    path: req.path,
     namespace: "Microsoft.Kusto",
     subscriptionId: req.params.subscriptionId ?? "",
     location: normalizedLocation(cluster),
@@ -131,10 +133,7 @@ function startOperation(
     origin: req.url.origin,
     operationKind: operation.kind,
     durationInMs: kustoSettings.operationDurationInMs,
-    complete: () => {
-      if (ctx.faults.shouldFailLro(req.path)) throw new ArmError(500, "InternalServerError", "The operation failed (injected fault).");
-      operation.complete();
-    },
+    complete: () => operation.complete(),
     fail: () => finishState(ctx, operation.id, operation.inFlightState, "Failed"),
     finalResult: operation.finalBody
       ? () => {
@@ -142,8 +141,8 @@ function startOperation(
           return record ? { status: 200, body: dataConnectionView(ctx, record) } : { status: 204 };
         }
       : undefined,
-  });
-  return handle.headers;
+  };
+  return ctx.lro.start(start).headers;
 }
 
 function writeConnection(req: ArmRequest, ctx: EmulatorContext, method: "PUT" | "PATCH"): ArmResponse {
