@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_KUSTO_SETTINGS, setKustoSettings } from "../../../../emulator/providers/kusto";
 import { createTestContext, identityOf } from "./testContext";
 import {
