@@ -115,9 +115,10 @@ function matchSegment(segment: RouteSegment, value: string, params: RouteParams)
     params[only.name] = value;
     return true;
   }
-  // Complex segment such as `{name}.{ext}`: literals anchor, parameters take the shortest non-empty run.
+  // Complex segment such as `{name}.{ext}`: ASP.NET matches literals right to left, so the rightmost parameters
+  // take the shortest runs; greedy groups give the same split.
   const pattern = segment.parts
-    .map((p) => (p.kind === "literal" ? escapeRegExp(p.text) : p.optional ? "(.*?)" : "(.+?)"))
+    .map((p) => (p.kind === "literal" ? escapeRegExp(p.text) : p.optional ? "(.*)" : "(.+)"))
     .join("");
   const m = new RegExp(`^${pattern}$`, "i").exec(value);
   if (!m) return false;
