@@ -260,16 +260,14 @@ const validationRoute: RouteDefinition = {
   handler(req, ctx) {
     const cluster = requireCluster(ctx, req);
     const database = ctx.world.getResource(databaseIdOf(req));
-    const errors: string[] = [];
+    const body = isRecord(req.body) ? req.body : {};
+    const name = typeof body.dataConnectionName === "string" ? body.dataConnectionName : "";
+    const existing = name && database ? ctx.world.getResource(connectionIdentity(cluster, database, name).id) : undefined;
+    const path = `${req.path.replace(/\/dataConnectionValidation$/i, "")}/dataConnections/${name}`;
+    const result = validate(req, ctx, body.properties, { cluster, existing, path });
+    const errors = result.ok ? [] : result.problems.map((p) => p.message);
+    // Kusto's own wording and order (KustoDataConnectionValidationAsync.json): source problems, then the database.
     if (!database) errors.push("Database does not exist");
-    else {
-      const body = isRecord(req.body) ? req.body : {};
-      const name = typeof body.dataConnectionName === "string" ? body.dataConnectionName : "";
-      const existing = name ? ctx.world.getResource(connectionIdentity(cluster, database, name).id) : undefined;
-      const path = `${req.path.replace(/\/dataConnectionValidation$/i, "")}/dataConnections/${name}`;
-      const result = validate(req, ctx, body.properties, { cluster, existing, path });
-      if (!result.ok) errors.push(...result.problems.map((p) => p.message));
-    }
     return { status: 200, body: { value: errors.map((errorMessage) => ({ errorMessage })) }, event: false };
   },
 };

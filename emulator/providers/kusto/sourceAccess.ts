@@ -67,7 +67,9 @@ export function checkSources(world: World, kind: SupportedKind, properties: Reco
     new ArmError(400, "ConsumerGroupNotFound", `The consumer group '${consumerGroup}' does not exist in '${parentId}'.`);
   if (kind === "EventHub" || kind === "EventGrid") {
     const hub = str(properties, "eventHubResourceId");
-    if (!world.getResource(hub)) problems.push(missing("event hub", hub));
+    // The namespace message is Kusto's own wording (KustoDataConnectionValidationAsync.json).
+    if (!world.getResource(namespaceOf(hub))) problems.push(new ArmError(400, "LinkedResourceNotFound", "Event hub's namespace does not exist"));
+    else if (!world.getResource(hub)) problems.push(missing("event hub", hub));
     else if (consumerGroup !== DEFAULT_CONSUMER_GROUP && !hasChild(hub, "consumergroups")) problems.push(cgMissing(hub));
   }
   if (kind === "EventGrid") {

@@ -1,0 +1,74 @@
+// Starts the whole emulator on the spec examples' world and builds real SDK clients against it: the
+// KustoManagementClient with the emulator as endpoint/$host, TLS trust through tlsOptions.ca, tokens
+// minted by the emulator's token service, and optionally an auxiliary-token policy for the source tenant.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { TokenCredential } from "@azure/core-auth";
+import { auxiliaryAuthenticationHeaderPolicy } from "@azure/core-rest-pipeline";
+import { KustoManagementClient } from "@azure/arm-kusto";
+import { startEmulator, type EmulatorHandle } from "../../../../emulator";
+import type { WorldSeed } from "../../../../emulator/world/types";
+import { kustoWorldSeed, SUB } from "../../../unit/emulator/providers/kustoWorld";
+
+export const ARM_SCOPE = "https://management.azure.com/.default";
+
+export interface KustoHarness {
+  emulator: EmulatorHandle;
+  credential(principal: { objectId: string; appId?: string }, tenantId: string): TokenCredential;
+  client(credential: TokenCredential, options?: { apiVersion?: string; auxiliary?: TokenCredential[] }): KustoManagementClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The spec examples' world, plus a subscription-wide role that lets callers poll Kusto operation results
+ * (the front door RBAC-checks `Microsoft.Kusto/locations/operationResults/read` at the subscription).
+ */
+export function integrationSeed(): WorldSeed {
+  const seed = kustoWorldSeed();
+  seed.customRoles = [
+    ...(seed.customRoles ?? []),
+    {
+      name: "77777777-0000-0000-0000-0000000000aa",
+      roleName: "Kusto operation result reader",
+      type: "CustomRole",
+      permissions: [{ actions: ["Microsoft.Kusto/locations/*/read"], notActions: [], dataActions: [], notDataActions: [] }],
+      assignableScopes: ["/"],
+    },
+  ];
+  for (const p of seed.principals.filter((p) => !p.managedIdentity && p.tenantId === seed.subscriptions[0]?.tenantId)) {
+    (seed.roleAssignments ??= []).push({ scope: `/subscriptions/${SUB}`, role: "Kusto operation result reader", principalId: p.objectId });
+  }
+  return seed;
+}
+
+export async function startKustoHarness(seed: WorldSeed = integrationSeed()): Promise<KustoHarness> {
+  mkdirSync(path.join(process.cwd(), ".local"), { recursive: true });
+  const dir = mkdtempSync(path.join(process.cwd(), ".local", "kusto-"));
+  const emulator = await startEmulator({ stateDir: dir, throttling: false, timeScale: 0.05, world: seed });
+  return {
+    emulator,
+    credential(principal, tenantId) {
+      return {
+        async getToken() {
+          const token = await emulator.tokens.mint({ tenantId, objectId: principal.objectId, appId: principal.appId, audience: "https://management.azure.com/" });
+          return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
+        },
+      };
+    },
+    client(credential, options = {}) {
+      const client = new KustoManagementClient(credential, SUB, {
+        endpoint: emulator.armEndpoint,
+        $host: emulator.armEndpoint,
+        credentialScopes: [ARM_SCOPE],
+        tlsOptions: { ca: emulator.caPem },
+        ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
+      });
+      if (options.auxiliary) client.pipeline.addPolicy(auxiliaryAuthenticationHeaderPolicy({ credentials: options.auxiliary, scopes: ARM_SCOPE }));
+      return client;
+    },
+    async close() {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
