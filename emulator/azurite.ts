@@ -1,9 +1,9 @@
 // Runs Azurite (blob, queue, table) from node_modules as a child process on free ports, for tests, benchmarks
 // and `npm start`; the child stops with its handle and never outlives the parent.
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 export interface StartAzuriteOptions {
   /** Directory for Azurite's data (created if missing). */
@@ -13,6 +13,11 @@ export interface StartAzuriteOptions {
   /** Fixed ports; 0 (the default) lets the OS pick free ones. */
   ports?: { blob?: number; queue?: number; table?: number };
   startTimeoutInMs?: number;
+  /**
+   * Serve HTTPS with this certificate (e.g. the emulator CA's leaf): Azure storage is HTTPS, and the Tables SDK
+   * refuses plain http for anything but UseDevelopmentStorage=true unless a client opts into insecure connections.
+   */
+  tls?: { certPem: string; keyPem: string };
 }
 
 export interface AzuriteHandle {
@@ -29,7 +34,7 @@ export const azuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IF
 
 export function toAzuriteConnectionString(endpoints: { blobEndpoint: string; queueEndpoint: string; tableEndpoint: string }): string {
   return [
-    "DefaultEndpointsProtocol=http",
+    `DefaultEndpointsProtocol=${endpoints.queueEndpoint.startsWith("https:") ? "https" : "http"}`,
     `AccountName=${azuriteAccountName}`,
     `AccountKey=${azuriteAccountKey}`,
     `BlobEndpoint=${endpoints.blobEndpoint}`,
@@ -58,12 +63,20 @@ async function startOnce(options: StartAzuriteOptions): Promise<AzuriteHandle> {
   const location = resolve(options.location);
   mkdirSync(location, { recursive: true });
   const azuriteMain = createRequire(__filename).resolve("azurite/dist/src/azurite.js");
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    const tlsDir = join(location, "tls");
+    mkdirSync(tlsDir, { recursive: true });
+    writeFileSync(join(tlsDir, "cert.pem"), options.tls.certPem);
+    writeFileSync(join(tlsDir, "key.pem"), options.tls.keyPem, { mode: 0o600 });
+    tlsArgs.push("--cert", join(tlsDir, "cert.pem"), "--key", join(tlsDir, "key.pem"));
+  }
   const args = [
     "--blobHost", "127.0.0.1", "--blobPort", String(options.ports?.blob ?? 0),
     "--queueHost", "127.0.0.1", "--queuePort", String(options.ports?.queue ?? 0),
     "--tableHost", "127.0.0.1", "--tablePort", String(options.ports?.table ?? 0),
     "--location", location,
-    "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+    "--skipApiVersionCheck", "--loose", "--disableTelemetry", ...tlsArgs,
     ...(options.silent === false ? [] : ["--silent"]),
   ];
   const child = fork(azuriteMain, args, {
