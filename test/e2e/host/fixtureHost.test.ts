@@ -177,6 +177,13 @@ describe("timer triggers", () => {
     const entry = await waitFor(() => userLogs("yearly").find((e) => e.message.startsWith("yearly ")));
     expect(entry.message).toMatch(/^yearly isPastDue=false next=\d{4}-01-01T00:00:00\.000Z$/);
   });
+
+
+  it("retries a failing timer run by its fixedDelay policy, with the retry context", async () => {
+    expect((await fetch(`${host.url}/admin/functions/flaky`, { method: "POST", body: "{}" })).status).toBe(202);
+    await waitFor(() => userLogs("flaky").find((e) => e.message.startsWith("flaky attempt=2")));
+    expect(userLogs("flaky").filter((e) => e.message.startsWith("flaky")).map((e) => e.message)).toEqual(["flaky attempt=1 retryCount=0", "flaky attempt=2 retryCount=1"]);
+  });
 });
 
 describe("storage queue triggers", () => {
