@@ -1,6 +1,6 @@
 // The local Functions host over HTTP against the fixture app (every trigger kind) and a real Azurite.
 import { QueueServiceClient } from "@azure/storage-queue";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteHandle } from "../../../emulator/azurite";
@@ -21,6 +21,7 @@ let host: HostHandle;
 let appRoot: string;
 let logFile: string;
 let queues: QueueServiceClient;
+let dataDir: string;
 
 function readLog(): LogEntry[] {
   if (!existsSync(logFile)) return [];
@@ -44,7 +45,7 @@ const userLogs = (functionName: string) => readLog().filter((e) => e.category ==
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 
 beforeAll(async () => {
-  const dataDir = createTempDir("hostE2e-");
+  dataDir = createTempDir("hostE2e-");
   [azurite, appRoot] = await Promise.all([startAzurite({ location: join(dataDir, "azurite") }), buildFixtureApp()]);
   logFile = join(appRoot, "host.log");
   host = await startHost({
@@ -64,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
   await azurite?.stop();
+  for (const dir of [dataDir, appRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("HTTP triggers", () => {

@@ -1,6 +1,6 @@
 // The real production bundle (dist/index.js, what Azure runs) loaded by the local host: GET /api/health.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAzurite, type AzuriteHandle } from "../../../emulator/azurite";
@@ -10,10 +10,11 @@ import { createTempDir, repoRoot } from "./fixtureApp";
 
 let azurite: AzuriteHandle;
 let host: HostHandle;
+let dataDir: string;
 
 beforeAll(async () => {
   if (!existsSync(join(repoRoot, "dist/index.js"))) execFileSync(process.execPath, [join(repoRoot, "scripts/build.mjs")], { cwd: repoRoot });
-  const dataDir = createTempDir("hostProd-");
+  dataDir = createTempDir("hostProd-");
   // Storage over HTTPS as in Azure: the app trusts the throw-away CA through NODE_EXTRA_CA_CERTS, no switch in src/.
   const ca = await createCertificateAuthority({ dir: join(dataDir, "tls") });
   azurite = await startAzurite({ location: join(dataDir, "azurite"), tls: { certPem: ca.certPem, keyPem: ca.keyPem } });
@@ -34,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
   await azurite?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 it("serves /api/health from the production bundle with the app's version and reachable storage", async () => {
