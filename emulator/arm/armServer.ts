@@ -286,8 +286,8 @@ export async function startArmServer(options: ArmServerOptions): Promise<ArmServ
       headers[remainingHeader] = String(decision.remaining);
       if (!decision.allowed) throw armErrors.throttled(cls, subscriptionId ?? caller.tenantId, caller.objectId, decision.retryAfterSeconds);
 
-      const grant = rbac.findGrant(caller.objectId, action, scope, "action");
-      if (!grant) {
+      const grant = route.authorization === "authenticated" ? undefined : rbac.findGrant(caller.objectId, action, scope, "action");
+      if (!grant && route.authorization !== "authenticated") {
         const client = caller.claims.upn ?? caller.claims.unique_name ?? caller.appId ?? caller.objectId;
         throw armErrors.authorizationFailed(client, caller.objectId, action, scope);
       }
@@ -310,7 +310,7 @@ export async function startArmServer(options: ArmServerOptions): Promise<ArmServ
       send(response.status, response.body, response.headers ?? {});
 
       if (method !== "GET" && response.status >= 200 && response.status < 300 && response.event !== false) {
-        const record = toOperation(armRequest, req, response, action, scope, toEvidence(grant), clientRequestId);
+        const record = toOperation(armRequest, req, response, action, scope, grant ? toEvidence(grant) : {}, clientRequestId);
         const operationId = asyncOperationId(response);
         if (operationId && response.status === 202 && lro.status(operationId) === "Running") pendingEvents.set(operationId, record);
         else publish(record);

@@ -13,6 +13,8 @@ export function builtInProvider(lro: EmulatorLroManager): ResourceProvider {
     // The provider's own versions; ARM forwards whatever the Azure-AsyncOperation URL carries.
     apiVersions: ["*"],
     action: (req) => `${req.params.providerNamespace}/locations/${segment}/read`,
+    // Whoever started an operation can poll it, even with a role only on a resource group.
+    authorization: "authenticated",
     handler(req): ArmResponse {
       const record = lro.get(req.params.operationId ?? "");
       if (!record || record.options.namespace.toLowerCase() !== (req.params.providerNamespace ?? "").toLowerCase()) {

@@ -80,6 +80,12 @@ export interface RouteDefinition {
   action: string | ((req: ArmRequest) => string);
   /** The resource ID the action is checked at; defaults to the request path. */
   scope?: (req: ArmRequest) => string;
+  /**
+   * "rbac" (default): the caller must hold `action` at `scope`. "authenticated": a valid token (and, under a
+   * subscription, one of its tenant) is enough — as ARM treats provider operation lists and the polling of
+   * async operations, which a caller with a resource-group-scoped role must be able to do.
+   */
+  authorization?: "rbac" | "authenticated";
   /** Request class for throttling; defaults from the method (GET → read, DELETE → delete, else write). */
   throttleClass?: "read" | "write" | "delete";
   handler(req: ArmRequest, ctx: EmulatorContext): Promise<ArmResponse> | ArmResponse;

@@ -71,6 +71,8 @@ export const clusterRoutes: RouteDefinition[] = [
     path: "/providers/Microsoft.Kusto/operations",
     apiVersions: KUSTO_API_VERSIONS,
     action: "Microsoft.Kusto/operations/read",
+    // ARM serves provider operation lists to any authenticated caller; no role can be assigned at "/".
+    authorization: "authenticated",
     scope: () => "/",
     handler: () => ({ status: 200, body: { value: KUSTO_OPERATIONS } }),
   },

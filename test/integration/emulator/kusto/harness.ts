@@ -19,26 +19,9 @@ export interface KustoHarness {
   close(): Promise<void>;
 }
 
-/**
- * The spec examples' world, plus a subscription-wide role that lets callers poll Kusto operation results
- * (the front door RBAC-checks `Microsoft.Kusto/locations/operationResults/read` at the subscription).
- */
+/** The spec examples' world: its callers hold roles on the resource group only, and can still poll their LROs. */
 export function integrationSeed(): WorldSeed {
-  const seed = kustoWorldSeed();
-  seed.customRoles = [
-    ...(seed.customRoles ?? []),
-    {
-      name: "77777777-0000-0000-0000-0000000000aa",
-      roleName: "Kusto operation result reader",
-      type: "CustomRole",
-      permissions: [{ actions: ["Microsoft.Kusto/locations/*/read"], notActions: [], dataActions: [], notDataActions: [] }],
-      assignableScopes: ["/"],
-    },
-  ];
-  for (const p of seed.principals.filter((p) => !p.managedIdentity && p.tenantId === seed.subscriptions[0]?.tenantId)) {
-    (seed.roleAssignments ??= []).push({ scope: `/subscriptions/${SUB}`, role: "Kusto operation result reader", principalId: p.objectId });
-  }
-  return seed;
+  return kustoWorldSeed();
 }
 
 export async function startKustoHarness(seed: WorldSeed = integrationSeed()): Promise<KustoHarness> {
