@@ -11,6 +11,7 @@ import { createEventGrid } from "./eventgrid/index";
 import { createTokenService, startAuthority, startManagedIdentityEndpoint } from "./identity/index";
 import { providers } from "./providers/index";
 import { createCertificateAuthority } from "./tls/certificateAuthority";
+import { startHostTunnel } from "./tls/hostTunnel";
 import type { Principal, WorldSeed } from "./world/types";
 import { World } from "./world/world";
 
@@ -39,12 +40,21 @@ export interface EmulatorHandle {
   identityHeader: string;
   caFile: string;
   caPem: string;
+  /** The leaf certificate and key the emulator serves (signed by the CA): for Azurite's HTTPS. */
+  tls: { certPem: string; keyPem: string };
+  /**
+   * An HTTPS_PROXY that tunnels login.microsoftonline.com to the local authority (use with
+   * NO_PROXY=127.0.0.1,localhost): MSAL's instance discovery always goes there, whatever the authority host.
+   */
+  proxyUrl: string;
   /** `${armEndpoint}/__admin` */
   adminUrl: string;
   world: World;
   tokens: TokenService;
   close(): Promise<void>;
 }
+
+const ENTRA_HOST = "login.microsoftonline.com";
 
 export async function startEmulator(options: EmulatorOptions): Promise<EmulatorHandle> {
   await mkdir(options.stateDir, { recursive: true });
@@ -57,10 +67,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     closers.length = 0;
   };
   try {
-    const ca = await createCertificateAuthority({ dir: options.stateDir });
+    // The leaf also carries Entra's public name, served through the tunnel below.
+    const ca = await createCertificateAuthority({ dir: options.stateDir, hosts: [ENTRA_HOST] });
     const tokens = await createTokenService({ world, clock });
     const authority = await startAuthority({ world, tokens, tls: ca, port: options.authorityPort });
     closers.push(() => authority.close());
+    const tunnel = await startHostTunnel({ routes: { [ENTRA_HOST]: { port: Number(new URL(authority.authorityHost).port) } } });
+    closers.push(() => tunnel.close());
 
     const identityIds = options.appIdentities ?? defaultAppIdentities(seed);
     const identities = () => identityIds.map((id) => world.getPrincipal(id)).filter((p): p is Principal => p !== undefined);
@@ -111,6 +124,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
       identityHeader: mi.header,
       caFile: ca.caFile,
       caPem: ca.caPem,
+      tls: { certPem: ca.certPem, keyPem: ca.keyPem },
+      proxyUrl: tunnel.proxyUrl,
       adminUrl: `${arm.origin}/__admin`,
       world,
       tokens,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../../../emulator/index";
-import { httpsJson } from "./httpsJson";
+import { httpsJson } from "../../../support/httpsJson";
 
 const DEMO = resolve(__dirname, "../../../../emulator/worlds/demo.json");
 let dir: string;

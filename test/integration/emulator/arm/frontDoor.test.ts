@@ -7,7 +7,7 @@ import { ArmError, type ArmOperationRecord, type ResourceProvider } from "../../
 import { createTokenService, type EmulatorTokenService } from "../../../../emulator/identity/tokenService";
 import { createCertificateAuthority } from "../../../../emulator/tls/certificateAuthority";
 import { World } from "../../../../emulator/world/world";
-import { httpsJson } from "./httpsJson";
+import { httpsJson } from "../../../support/httpsJson";
 
 const TA = "aaaaaaaa-0000-4000-8000-00000000000a";
 const TB = "bbbbbbbb-0000-4000-8000-00000000000b";

@@ -9,7 +9,7 @@ import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../../../emulator/index";
 import type { WorldSeed } from "../../../../emulator/world/types";
-import { httpsJson } from "../arm/httpsJson";
+import { httpsJson } from "../../../support/httpsJson";
 
 const REF = "/work/shared/reference/authorization";
 // The reference examples' IDs, so the world answers them as Azure did.

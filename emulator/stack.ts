@@ -1,0 +1,148 @@
+// The whole local Azure in one call: ARM emulator + identity, Azurite, and (optionally) the local
+// Functions host running the app with the settings Azure would give it. Used by `npm start`, the
+// end-to-end tests and the benchmarks; every port is free-chosen unless asked for.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { startAzurite, type AzuriteHandle } from "./azurite";
+import { startHost, type HostHandle } from "./host/index";
+import { startEmulator, type EmulatorHandle } from "./index";
+import type { WorldSeed } from "./world/types";
+
+export interface StackOptions {
+  /** Where Azurite's data, the CA and stack.json go (git-ignored `.local/` for `npm start`). */
+  stateDir: string;
+  /** World file or seed; default: emulator/worlds/demo.json. */
+  world?: string | WorldSeed;
+  /** Start the Functions host with the app (default true). */
+  host?: boolean;
+  /** The app's root (package.json "main", host.json); default: this repository. */
+  appRoot?: string;
+  /** Host port; 0 or undefined picks a free one. */
+  hostPort?: number;
+  armPort?: number;
+  throttling?: boolean;
+  timeScale?: number;
+  /** Extra app settings for the host (override the computed ones). */
+  appSettings?: Record<string, string>;
+  /** Write `{stateDir}/stack.json` (default true). */
+  writeStackFile?: boolean;
+  /** Host log file; default `{stateDir}/host.log`. */
+  hostLogFile?: string;
+}
+
+export interface StackDescription {
+  hostUrl: string | undefined;
+  armEndpoint: string;
+  caFile: string;
+  identityEndpoint: string;
+  identityHeader: string;
+  authorityHost: string;
+  adminUrl: string;
+  storage: { connectionString: string; blobEndpoint: string; queueEndpoint: string; tableEndpoint: string };
+  /** The world's well-known IDs (tenants, subscriptions, identities): see WorldSeed.meta. */
+  world: Record<string, string>;
+  /** The settings the app runs with. */
+  appSettings: Record<string, string>;
+}
+
+export interface Stack extends StackDescription {
+  emulator: EmulatorHandle;
+  azurite: AzuriteHandle;
+  host: HostHandle | undefined;
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(__dirname, "..");
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    const seed = loadSeed(options.world ?? join(repoRoot, "emulator", "worlds", "demo.json"));
+    const emulator = await startEmulator({
+      stateDir: options.stateDir,
+      world: seed,
+      port: options.armPort,
+      throttling: options.throttling,
+      timeScale: options.timeScale,
+    });
+    cleanups.push(() => emulator.close());
+    // HTTPS with the emulator's certificate: the Tables SDK refuses plain http for anything but the
+    // literal UseDevelopmentStorage=true, and src/ must not carry an insecure-connection switch.
+    const azurite = await startAzurite({ location: join(options.stateDir, "azurite"), silent: true, tls: emulator.tls });
+    cleanups.push(() => azurite.stop());
+
+    const meta: Record<string, string> = { ...seed.meta };
+    const appSettings: Record<string, string> = {
+      FUNCTIONS_WORKER_RUNTIME: "node",
+      AzureWebJobsStorage: azurite.connectionString,
+      ARM_ENDPOINT: emulator.armEndpoint,
+      IDENTITY_ENDPOINT: emulator.identityEndpoint,
+      IDENTITY_HEADER: emulator.identityHeader,
+      // Entra keeps its real name (login.microsoftonline.com), tunnelled to the local authority; the app
+      // trusts the emulator's CA the way a machine trusts a corporate CA. No switch in src/.
+      HTTPS_PROXY: emulator.proxyUrl,
+      NO_PROXY: "127.0.0.1,localhost",
+      NODE_EXTRA_CA_CERTS: emulator.caFile,
+      ...(meta.appIdentityClientId ? { AZURE_CLIENT_ID: meta.appIdentityClientId } : {}),
+      ...options.appSettings,
+    };
+
+    let host: HostHandle | undefined;
+    if (options.host !== false) {
+      host = await startHost({
+        appRoot: options.appRoot ?? repoRoot,
+        port: options.hostPort ?? 0,
+        env: appSettings,
+        logFile: options.hostLogFile ?? join(options.stateDir, "host.log"),
+      });
+      cleanups.push(() => host!.stop());
+      pointFunctionAppAtHost(emulator, meta.functionAppResourceId, host.url);
+    }
+
+    const description: StackDescription = {
+      hostUrl: host?.url,
+      armEndpoint: emulator.armEndpoint,
+      caFile: emulator.caFile,
+      identityEndpoint: emulator.identityEndpoint,
+      identityHeader: emulator.identityHeader,
+      authorityHost: emulator.authorityHost,
+      adminUrl: emulator.adminUrl,
+      storage: {
+        connectionString: azurite.connectionString,
+        blobEndpoint: azurite.blobEndpoint,
+        queueEndpoint: azurite.queueEndpoint,
+        tableEndpoint: azurite.tableEndpoint,
+      },
+      world: meta,
+      appSettings,
+    };
+    if (options.writeStackFile !== false) {
+      writeFileSync(join(options.stateDir, "stack.json"), JSON.stringify(description, null, 2) + "\n");
+    }
+    return { ...description, emulator, azurite, host, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function loadSeed(world: string | WorldSeed): WorldSeed {
+  return typeof world === "string" ? (JSON.parse(readFileSync(world, "utf8")) as WorldSeed) : world;
+}
+
+/**
+ * Event Grid's AzureFunction destinations resolve through the function app resource's host name; the
+ * local host's port is only known now, so the world's site is pointed at it.
+ */
+function pointFunctionAppAtHost(emulator: EmulatorHandle, siteId: string | undefined, hostUrl: string): void {
+  if (!siteId) return;
+  const site = emulator.world.getResource(siteId);
+  if (!site) return;
+  const properties = { ...(site.body.properties as Record<string, unknown> | undefined), defaultHostName: new URL(hostUrl).host };
+  emulator.world.putResource({ ...site.body, properties });
+}
