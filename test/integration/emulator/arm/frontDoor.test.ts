@@ -70,6 +70,14 @@ const testProvider: ResourceProvider = {
     },
     {
       method: "GET",
+      path: "/providers/Microsoft.Test/operations",
+      apiVersions: [V],
+      action: "Microsoft.Test/operations/read",
+      authorization: "authenticated",
+      handler: () => ({ status: 200, body: { value: [] } }),
+    },
+    {
+      method: "GET",
       path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Test/widgets/{name}/boom",
       apiVersions: [V],
       action: "Microsoft.Test/widgets/read",
@@ -238,6 +246,25 @@ describe("ARM front door: authorization", () => {
       code: "AuthorizationFailed",
       message: `The client '${BOB}' with object id '${BOB}' does not have authorization to perform action 'Microsoft.Test/widgets/read' over scope '${WIDGETS}/w' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
     });
+  });
+
+  it("serves routes marked authenticated to any caller with a valid token, and to nobody without one", async () => {
+    const withToken = await call(`/providers/Microsoft.Test/operations?api-version=${V}`, { as: BOB });
+    expect(withToken.status).toBe(200);
+    const anonymous = await call(`/providers/Microsoft.Test/operations?api-version=${V}`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("lets a caller poll an operation it started with a role on the resource group only", async () => {
+    const rgOnly = "aaaaaaaa-2222-4222-8222-0000000000d1";
+    world.principals.set(rgOnly, { objectId: rgOnly, tenantId: TA, type: "User", displayName: "dave" });
+    world.createRoleAssignment({ scope: RG, role: "Contributor", principalId: rgOnly });
+    const started = await call(`${WIDGETS}/polled?api-version=${V}`, { as: rgOnly, method: "PUT", body: { properties: {} } });
+    expect(started.status).toBe(202);
+    const operationUrl = new URL(String(started.headers["azure-asyncoperation"]));
+    const polled = await call(operationUrl.pathname + operationUrl.search, { as: rgOnly });
+    expect(polled.status).toBe(200);
+    expect((polled.body as { status: string }).status).toMatch(/Running|Succeeded/);
   });
 
   it("refuses a body that links another tenant's resource without an auxiliary token for it", async () => {
