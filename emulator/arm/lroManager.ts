@@ -37,10 +37,16 @@ export function createLroManager(options: LroManagerOptions): EmulatorLroManager
   const operations = new Map<string, LroRecord>();
   const timers = new Set<NodeJS.Timeout>();
 
-  function retryAfterSeconds(record: LroRecord): number {
+  /**
+   * Retry-After in whole seconds (all the header can say) for the scaled time left; none when under a
+   * second is left, so a scaled-down operation does not make clients wait a full second: they then poll
+   * at their own interval (the SDK's default, or updateIntervalInMs), as with ARM responses that omit it.
+   */
+  function retryAfter(record: LroRecord): Record<string, string> {
     const scaled = record.options.durationInMs * options.clock.timeScale();
     const remaining = record.startTime.getTime() + scaled - options.clock.now();
-    return Math.max(0, Math.ceil(remaining / 1000));
+    const seconds = Math.floor(remaining / 1000);
+    return seconds >= 1 ? { "Retry-After": String(seconds) } : {};
   }
 
   function urls(record: LroRecord): { asyncOperation: string; location: string } {
@@ -98,7 +104,7 @@ export function createLroManager(options: LroManagerOptions): EmulatorLroManager
         headers: {
           "Azure-AsyncOperation": asyncOperation,
           Location: location,
-          "Retry-After": String(retryAfterSeconds(record)),
+          ...retryAfter(record),
         },
       };
     },
@@ -130,7 +136,7 @@ export function createLroManager(options: LroManagerOptions): EmulatorLroManager
     locationResponse(record) {
       if (record.status === "Running") {
         const { location } = urls(record);
-        return { status: 202, headers: { Location: location, "Retry-After": String(retryAfterSeconds(record)) }, event: false };
+        return { status: 202, headers: { Location: location, ...retryAfter(record) }, event: false };
       }
       if (record.status === "Failed" && record.error) {
         return { status: 400, body: { error: record.error }, event: false };
