@@ -30,6 +30,7 @@ import { createRbac, toEvidence, type Rbac } from "./rbac";
 import { createRequestLog, type RequestLog, type RequestLogEntry } from "./requestLog";
 import { createRouteTable, pathSegments, type RouteTable } from "./routeTable";
 import { createThrottle, type Throttle, type ThrottleClass } from "./throttle";
+import { readBody } from "../http/readBody";
 
 /** Handles a request outside ARM (admin API, Event Grid data plane); resolves false when it is not its path. */
 export type SideHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
@@ -471,15 +472,6 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 
 function normalizeIp(ip: string | undefined): string {
   return (ip ?? "127.0.0.1").replace(/^::ffff:/, "");
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -9,6 +9,7 @@ import type { World } from "../world/world";
 import { exchangeClientAssertion } from "./clientAssertionExchange";
 import { entraError } from "./entraError";
 import type { EmulatorTokenService } from "./tokenService";
+import { readBody } from "../http/readBody";
 
 export interface AuthorityOptions {
   world: World;
@@ -188,11 +189,3 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
