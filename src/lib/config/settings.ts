@@ -22,6 +22,36 @@ const settingsSchema = z.object({
   AzureWebJobsStorage__queueServiceUri: z.optional(httpsUrl),
   AzureWebJobsStorage__blobServiceUri: z.optional(httpsUrl),
   APP_VERSION: z.optional(z.string()),
+
+  // ---- the app's own identity and tenant
+  /** Tenant of the app, its managed identity and the Kusto clusters it manages. */
+  APP_TENANT_ID: z.optional(z.uuid()),
+  /** Object (principal) ID of the app's user-assigned identity: the binding principal of same-tenant key-mode connections. */
+  APP_PRINCIPAL_ID: z.optional(z.uuid()),
+
+  // ---- callers of the HTTP API (Entra tokens)
+  /** Accepted token audiences, comma-separated: the API's app ID URI and client ID. */
+  API_AUDIENCES: z.optional(z.string().check(z.minLength(1))),
+  /** Tenant whose tokens are accepted (issuer https://login.microsoftonline.com/{tenant}/v2.0 in the public cloud). */
+  API_TENANT_ID: z.optional(z.uuid()),
+  /** Overrides the JWKS URL (default: {authority host}/{API_TENANT_ID}/discovery/v2.0/keys). */
+  API_JWKS_URI: z.optional(httpsUrl),
+  /** The access policy (JSON): which callers may target which clusters, databases, sources and tenants. */
+  ACCESS_POLICY: z.optional(z.string()),
+
+  // ---- cross-tenant sources
+  /** Client ID of the multi-tenant app whose federated credential trusts the app's managed identity. */
+  CROSS_TENANT_APP_CLIENT_ID: z.optional(z.uuid()),
+  /** JSON array of {"tenantId", "servicePrincipalObjectId"}: the source tenants allowed, and the app's SP in each. */
+  SOURCE_TENANTS: z.optional(z.string()),
+
+  // ---- notifications, registry, Kusto
+  /** Event Grid custom topic endpoint for adx.connection.* CloudEvents (optional). */
+  NOTIFICATIONS_TOPIC_ENDPOINT: z.optional(httpsUrl),
+  /** Prefix of the registry's table names (letters and digits). */
+  REGISTRY_TABLE_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]{0,29}$/)), "adx"),
+  /** How long a request waits for Kusto's operation before answering 202 with an operation to poll. */
+  KUSTO_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(230_000)), 20_000),
 });
 
 export interface Settings {
@@ -36,7 +66,23 @@ export interface Settings {
     | { kind: "identity"; tableServiceUri: string; queueServiceUri: string | undefined; blobServiceUri: string | undefined }
     | { kind: "none" };
   version: string;
+  app: { tenantId: string | undefined; principalId: string | undefined };
+  api: { audiences: string[]; tenantId: string | undefined; issuer: string | undefined; jwksUri: string | undefined };
+  /** Raw access policy JSON (parsed and validated by src/lib/auth/policy). */
+  accessPolicy: string | undefined;
+  crossTenant: { appClientId: string | undefined; sourceTenants: SourceTenant[] };
+  notifications: { topicEndpoint: string | undefined };
+  registry: { tablePrefix: string };
+  kusto: { waitInMs: number };
 }
+
+export interface SourceTenant {
+  tenantId: string;
+  /** The multi-tenant app's service principal in that tenant: the binding principal of its key-mode connections. */
+  servicePrincipalObjectId: string;
+}
+
+const sourceTenantsSchema = z.array(z.object({ tenantId: z.uuid(), servicePrincipalObjectId: z.uuid() }));
 
 export class SettingsError extends Error {
   constructor(readonly issues: string[]) {
@@ -62,6 +108,15 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
           blobServiceUri: s.AzureWebJobsStorage__blobServiceUri,
         }
       : { kind: "none" };
+  const issues: string[] = [];
+  let sourceTenants: SourceTenant[] = [];
+  if (s.SOURCE_TENANTS) {
+    const parsedTenants = z.safeParse(sourceTenantsSchema, safeJson(s.SOURCE_TENANTS));
+    if (parsedTenants.success) sourceTenants = parsedTenants.data;
+    else issues.push('SOURCE_TENANTS: must be a JSON array of {"tenantId", "servicePrincipalObjectId"} (GUIDs)');
+  }
+  if (issues.length > 0) throw new SettingsError(issues);
+  const apiTenant = s.API_TENANT_ID;
   return {
     cloud: s.AZURE_CLOUD,
     armEndpoint: s.ARM_ENDPOINT ?? cloud.armEndpoint,
@@ -71,5 +126,26 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
     managedIdentityClientId: s.AZURE_CLIENT_ID,
     storage,
     version: s.APP_VERSION ?? version,
+    app: { tenantId: s.APP_TENANT_ID, principalId: s.APP_PRINCIPAL_ID },
+    api: {
+      audiences: (s.API_AUDIENCES ?? "").split(",").map((a) => a.trim()).filter((a) => a.length > 0),
+      tenantId: apiTenant,
+      // Entra v2 issuers always name the cloud's authority, even when the JWKS is fetched elsewhere.
+      issuer: apiTenant ? `${cloud.authorityHost}/${apiTenant}/v2.0` : undefined,
+      jwksUri: s.API_JWKS_URI ?? (apiTenant ? `${s.AZURE_AUTHORITY_HOST ?? cloud.authorityHost}/${apiTenant}/discovery/v2.0/keys` : undefined),
+    },
+    accessPolicy: s.ACCESS_POLICY,
+    crossTenant: { appClientId: s.CROSS_TENANT_APP_CLIENT_ID, sourceTenants },
+    notifications: { topicEndpoint: s.NOTIFICATIONS_TOPIC_ENDPOINT },
+    registry: { tablePrefix: s.REGISTRY_TABLE_PREFIX },
+    kusto: { waitInMs: s.KUSTO_WAIT_MS },
   };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -49,4 +49,28 @@ describe("readSettings", () => {
       expect(message).toContain("AZURE_CLIENT_ID");
     }
   });
+
+  it("derives the API's issuer from the cloud and its JWKS from the authority host, unless overridden", () => {
+    const tenant = "11111111-1111-4111-8111-111111111111";
+    const s = readSettings({ API_TENANT_ID: tenant, API_AUDIENCES: "api://x, 3c6c9a4e-0000-4000-8000-000000000000" }, "1");
+    expect(s.api.issuer).toBe(`https://login.microsoftonline.com/${tenant}/v2.0`);
+    expect(s.api.jwksUri).toBe(`https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`);
+    expect(s.api.audiences).toEqual(["api://x", "3c6c9a4e-0000-4000-8000-000000000000"]);
+    const local = readSettings({ API_TENANT_ID: tenant, API_JWKS_URI: "https://127.0.0.1:9443/keys" }, "1");
+    expect(local.api.jwksUri).toBe("https://127.0.0.1:9443/keys");
+    expect(local.api.issuer).toBe(`https://login.microsoftonline.com/${tenant}/v2.0`);
+  });
+
+  it("reads the allowed source tenants, and refuses a malformed list", () => {
+    const entry = { tenantId: "22222222-1111-4111-8111-111111111111", servicePrincipalObjectId: "22222222-3333-4333-8333-000000000003" };
+    expect(readSettings({ SOURCE_TENANTS: JSON.stringify([entry]) }, "1").crossTenant.sourceTenants).toEqual([entry]);
+    expect(() => readSettings({ SOURCE_TENANTS: "[{\"tenantId\": 1}]" }, "1")).toThrow(/SOURCE_TENANTS/);
+    expect(() => readSettings({ SOURCE_TENANTS: "not json" }, "1")).toThrow(/SOURCE_TENANTS/);
+  });
+
+  it("bounds the Kusto wait and defaults it", () => {
+    expect(readSettings({}, "1").kusto.waitInMs).toBe(20_000);
+    expect(readSettings({ KUSTO_WAIT_MS: "500" }, "1").kusto.waitInMs).toBe(500);
+    expect(() => readSettings({ KUSTO_WAIT_MS: "-1" }, "1")).toThrow(/KUSTO_WAIT_MS/);
+  });
 });
