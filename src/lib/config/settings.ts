@@ -54,6 +54,9 @@ const settingsSchema = z.object({
   KUSTO_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(230_000)), 20_000),
 });
 
+/** Every app setting the app reads (infra/ must set those the deployment needs: see test/unit/infra). */
+export const settingNames: readonly string[] = Object.keys(settingsSchema.shape);
+
 export interface Settings {
   cloud: CloudName;
   armEndpoint: string;
