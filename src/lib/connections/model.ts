@@ -151,6 +151,11 @@ export interface ManagedConnection {
     /** The SDK poller's serialized state (poller.toString()), to resume polling from any instance. */
     resumeToken?: string;
     startedAt: string;
+    /** The journal intent the operation completes (its completed/failed entry names it). */
+    intentId?: string;
+    /** Set when the operation has ended (the record keeps its last operation so it can still be looked up). */
+    endedAt?: string;
+    error?: { code: string; message: string };
   };
   createdBy: CallerRef;
   createdAt: string;
