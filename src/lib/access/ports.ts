@@ -9,6 +9,8 @@ export interface RoleAssignmentInfo {
   /** The assignee: the principal itself or a group it is in. */
   principalId: string;
   principalType?: string;
+  /** ABAC condition, when the assignment has one (the evaluator does not count conditioned assignments). */
+  condition?: string;
 }
 
 export interface RolePermission {
