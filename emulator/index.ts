@@ -3,6 +3,7 @@
 // Event Grid, plus the admin API on the ARM server under /__admin.
 import { mkdir, readFile } from "node:fs/promises";
 import { createAdminApi } from "./admin/adminApi";
+import { createActionLogFile } from "./arm/actionLog";
 import { startArmServer } from "./arm/armServer";
 import { createClock } from "./arm/clock";
 import type { TokenService } from "./arm/contract";
@@ -30,6 +31,11 @@ export interface EmulatorOptions {
   timeScale?: number;
   /** Object IDs of the identities the MI endpoint serves; default from the world's meta. */
   appIdentities?: string[];
+  /**
+   * Appends one JSON line per authorized ARM action to this file (scripts/checkLeastPrivilege.ts reads it).
+   * Default: the `ARM_ACTION_LOG` environment variable, which `npm test` sets; none when both are unset.
+   */
+  actionLogFile?: string;
 }
 
 export interface EmulatorHandle {
@@ -60,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   await mkdir(options.stateDir, { recursive: true });
   const seed = typeof options.world === "string" ? (JSON.parse(await readFile(options.world, "utf8")) as WorldSeed) : options.world;
   const world = new World(seed);
+  const actionLogFile = options.actionLogFile ?? process.env.ARM_ACTION_LOG;
   const clock = createClock(options.timeScale ?? 1);
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -102,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
       throttling: options.throttling ?? true,
       clock,
       authorityHost: () => `${authority.authorityHost}/`,
+      onAuthorized: actionLogFile ? createActionLogFile(actionLogFile) : undefined,
     });
     closers.push(() => arm.close());
     origin = arm.origin;

@@ -31,6 +31,7 @@ import { createRequestLog, type RequestLog, type RequestLogEntry } from "./reque
 import { createRouteTable, pathSegments, type RouteTable } from "./routeTable";
 import { createThrottle, type Throttle, type ThrottleClass } from "./throttle";
 import { readBody } from "../http/readBody";
+import type { ActionRecorder } from "./actionLog";
 
 /** Handles a request outside ARM (admin API, Event Grid data plane); resolves false when it is not its path. */
 export type SideHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
@@ -50,6 +51,8 @@ export interface ArmServerOptions {
   authorityHost?: () => string;
   /** Random source for fault rates (tests make it deterministic). */
   random?: () => number;
+  /** Receives every authorized action (the least-privilege measurement); see actionLog.ts. */
+  onAuthorized?: ActionRecorder;
 }
 
 export interface ArmServer {
@@ -101,7 +104,13 @@ export async function startArmServer(options: ArmServerOptions): Promise<ArmServ
 
   const context: EmulatorContext = {
     world,
-    rbac: { isAllowed: (principal, action, scope, kind) => rbac.isAllowed(principal, action, scope, kind) },
+    rbac: {
+      isAllowed: (principal, action, scope, kind) => {
+        const allowed = rbac.isAllowed(principal, action, scope, kind);
+        if (allowed) recordAuthorized(principal, action, scope, kind, "linked", undefined);
+        return allowed;
+      },
+    },
     identityForTenant(req, tenantId) {
       if (req.caller.tenantId.toLowerCase() === tenantId.toLowerCase()) return req.caller;
       const aux = req.auxiliary.find((a) => a.tenantId.toLowerCase() === tenantId.toLowerCase());
@@ -122,6 +131,19 @@ export async function startArmServer(options: ArmServerOptions): Promise<ArmServ
     const set = versionsByNamespace.get(p.namespace.toLowerCase()) ?? new Set<string>();
     for (const r of p.routes) for (const v of r.apiVersions) set.add(v);
     versionsByNamespace.set(p.namespace.toLowerCase(), set);
+  }
+
+  function recordAuthorized(
+    principal: { objectId: string; tenantId?: string },
+    action: string,
+    scope: string,
+    kind: "action" | "dataAction",
+    via: "request" | "authenticatedOnly" | "linked",
+    method: string | undefined,
+  ): void {
+    if (!options.onAuthorized) return;
+    const tenantId = principal.tenantId ?? world.getPrincipal(principal.objectId)?.tenantId;
+    options.onAuthorized({ time: new Date(clock.now()).toISOString(), principal: { objectId: principal.objectId, tenantId }, action, scope, kind, via, method });
   }
 
   function publish(record: ArmOperationRecord): void {
@@ -292,6 +314,7 @@ export async function startArmServer(options: ArmServerOptions): Promise<ArmServ
         const client = caller.claims.upn ?? caller.claims.unique_name ?? caller.appId ?? caller.objectId;
         throw armErrors.authorizationFailed(client, caller.objectId, action, scope);
       }
+      recordAuthorized(caller, action, scope, "action", grant ? "request" : "authenticatedOnly", method);
 
       // Only after access checks, as ARM: an unauthorized caller learns nothing about the resource group.
       if (segments.length > 4 && segments[2]?.toLowerCase() === "resourcegroups" && subscriptionId) {
