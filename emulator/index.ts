@@ -34,6 +34,7 @@ export interface EmulatorOptions {
   /**
    * Appends one JSON line per authorized ARM action to this file (scripts/checkLeastPrivilege.ts reads it).
    * Default: the `ARM_ACTION_LOG` environment variable, which `npm test` sets; none when both are unset.
+   * `""` turns it off: for tests that act as the app's identity to test the emulator, not the app.
    */
   actionLogFile?: string;
 }

@@ -16,7 +16,8 @@ const mint = async (objectId: string, extra: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "arm-admin-"));
-  emulator = await startEmulator({ stateDir: dir, world: DEMO, timeScale: 0 });
+  // actionLogFile "": these requests test the emulator as the app's identity; they are not the app's own actions.
+  emulator = await startEmulator({ stateDir: dir, world: DEMO, timeScale: 0, actionLogFile: "" });
   meta = ((await import(DEMO)) as { default: { meta: Record<string, string> } }).default.meta;
 });
 
