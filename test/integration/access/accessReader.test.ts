@@ -11,6 +11,7 @@ import { createRbac } from "../../../emulator/arm/rbac";
 import type { WorldSeed } from "../../../emulator/world/types";
 import type { PrincipalRef, Requirement } from "../../../src/lib/connections/model";
 import { createAccessReader } from "../../../src/lib/azure/accessReader";
+import { createAuthorizationClientFor } from "../../../src/lib/azure/accessClients";
 import { createCountingAccessReader } from "../../../src/lib/access/countingAccessReader";
 import { createAccessVerifier } from "../../../src/lib/access/verifyAccess";
 import { requirementsFor } from "../../../src/lib/access/requirementsFor";
@@ -82,8 +83,7 @@ describe("the access reader and verifier over the emulator's Authorization provi
       ...(maxRetries === undefined ? {} : { retryOptions: { maxRetries } }),
     });
   // As the use-case wiring will: the app's identity reads its own tenant, the cross-tenant app's SP the source tenant.
-  const clientFor = (tenantId: string) =>
-    tenantId === m.kustoTenantId ? client(minted(m.appIdentityObjectId, m.kustoTenantId)) : client(minted(m.multiTenantAppServicePrincipalIdSourceTenant, m.sourceTenantId));
+  let clientFor: (tenantId: string) => AuthorizationManagementClient;
 
   const newVerifier = () => {
     const counting = createCountingAccessReader(createAccessReader({ clientFor }));
@@ -95,6 +95,13 @@ describe("the access reader and verifier over the emulator's Authorization provi
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "access-reader-"));
     emulator = await startEmulator({ stateDir, world: seed, timeScale: 0.05 });
+    clientFor = createAuthorizationClientFor({
+      armEndpoint: emulator.armEndpoint,
+      armAudience: "https://management.azure.com/",
+      credentialFor: (tenantId) =>
+        tenantId === m.kustoTenantId ? minted(m.appIdentityObjectId, m.kustoTenantId) : minted(m.multiTenantAppServicePrincipalIdSourceTenant, m.sourceTenantId),
+      clientOptions: { tlsOptions: { ca: emulator.caPem } },
+    });
   });
 
   afterAll(async () => {
