@@ -3,6 +3,17 @@ import { readSettings, type Settings } from "./config/settings";
 import { createClientFactory, type ClientFactory } from "./azure/clientFactory";
 import { createArmProbe, createStorageProbe } from "./azure/probes";
 import type { Probe } from "./health/checkHealth";
+import { createAccessReader } from "./azure/accessReader";
+import { createKustoGateway } from "./azure/kustoGateway";
+import { createTableJournal } from "./azure/tableJournal";
+import { createTableRegistry } from "./azure/tableRegistry";
+import { createAccessVerifier } from "./access/verifyAccess";
+import { requirementsFor } from "./access/requirementsFor";
+import { parseAccessPolicy } from "./auth/policy";
+import { createConnectionsService } from "./connections/createConnectionsService";
+import { createEventGridNotifier, type EventGridNotifier } from "./azure/eventGridNotifier";
+import { createTableOutbox } from "./azure/outbox";
+import type { ConnectionsService } from "./connections/service";
 
 declare const __APP_VERSION__: string | undefined;
 const buildVersion = typeof __APP_VERSION__ === "string" ? __APP_VERSION__ : "0.0.0-dev";
@@ -11,6 +22,10 @@ export interface Root {
   settings: Settings;
   clients: ClientFactory;
   healthProbes: readonly Probe[];
+  /** The connection use cases over the real adapters, built on first use. */
+  readonly connections: ConnectionsService;
+  /** The notifications publisher; its outbox is drained by a timer. */
+  readonly notifier: EventGridNotifier;
 }
 
 let root: Root | undefined;
@@ -19,7 +34,51 @@ export function getRoot(): Root {
   if (!root) {
     const settings = readSettings(process.env, buildVersion);
     const clients = createClientFactory(settings);
-    root = { settings, clients, healthProbes: [createStorageProbe(clients), createArmProbe(clients)] };
+    let connections: ConnectionsService | undefined;
+    let notifier: EventGridNotifier | undefined;
+    const getNotifier = () =>
+      (notifier ??= createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(registryTables(settings, clients)) }));
+    root = {
+      settings,
+      clients,
+      healthProbes: [createStorageProbe(clients), createArmProbe(clients)],
+      get connections() {
+        return (connections ??= createConnections(settings, clients, getNotifier()));
+      },
+      get notifier() {
+        return getNotifier();
+      },
+    };
   }
   return root;
+}
+
+function registryTables(settings: Settings, clients: ClientFactory) {
+  const tableClient = (name: string) => {
+    const client = clients.tableClient(name);
+    if (!client) throw new Error("No storage configured (AzureWebJobsStorage or AzureWebJobsStorage__tableServiceUri): the registry needs it.");
+    return client;
+  };
+  return { tableClient, tablePrefix: settings.registry.tablePrefix };
+}
+
+function createConnections(settings: Settings, clients: ClientFactory, notifier: EventGridNotifier): ConnectionsService {
+  const tables = registryTables(settings, clients);
+  const policy = parseAccessPolicy(settings.accessPolicy);
+  if (!policy.ok) throw policy.error;
+  return createConnectionsService({
+    registry: createTableRegistry(tables),
+    journal: createTableJournal(tables),
+    kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => clients.kusto(subscriptionId, auth) }),
+    verifier: createAccessVerifier({ reader: createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) }) }),
+    requirementsFor,
+    policy: policy.value,
+    notifier,
+    settings: {
+      appTenantId: settings.app.tenantId,
+      appPrincipalId: settings.app.principalId,
+      sourceTenants: settings.crossTenant.sourceTenants,
+      kustoWaitInMs: settings.kusto.waitInMs,
+    },
+  });
 }

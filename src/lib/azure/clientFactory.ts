@@ -5,10 +5,11 @@ import { ManagedIdentityCredential, type ClientAssertionCredentialOptions, type 
 import { KustoManagementClient } from "@azure/arm-kusto";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { TableClient, TableServiceClient } from "@azure/data-tables";
-import { EventGridPublisherClient } from "@azure/eventgrid";
+import type { EventGridPublisherClient } from "@azure/eventgrid";
 import { auxiliaryAuthenticationHeaderPolicy } from "@azure/core-rest-pipeline";
 import type { Settings } from "../config/settings";
 import { createCrossTenantCredentials, type CrossTenantCredentials } from "./crossTenantCredential";
+import { createEventGridPublisher } from "./eventGridPublisher";
 
 export interface ClientFactoryOptions {
   /** Default: the app's managed identity (AZURE_CLIENT_ID). */
@@ -105,7 +106,7 @@ export function createClientFactory(settings: Settings, options: ClientFactoryOp
     eventGridPublisher: () => {
       const endpoint = settings.notifications.topicEndpoint;
       if (!endpoint) return undefined;
-      publisher ??= new EventGridPublisherClient(endpoint, "CloudEvent", credential, clientOptions);
+      publisher ??= createEventGridPublisher(endpoint, credential, clientOptions);
       return publisher;
     },
   };

@@ -17,7 +17,10 @@ import { isKustoNotFound, isTransient, toKustoAppError } from "./kustoErrors";
 export interface KustoGatewayOptions {
   /** A Kusto client for the subscription; with `auxiliaryTenantId`, one that adds that tenant's auxiliary token. */
   clientFor(subscriptionId: string, auth?: SourceAuthorization): KustoManagementClient;
-  /** Pause between polls inside the bounded wait (default 1000 ms; ARM's Retry-After is usually longer). */
+  /**
+   * Longest pause between polls inside the bounded wait (default 1000 ms). Pauses start at 25 ms and double:
+   * most data-connection operations end within a second, and a request should not sleep past that.
+   */
   pollIntervalInMs?: number;
 }
 
@@ -81,9 +84,11 @@ export function createKustoGateway(options: KustoGatewayOptions): KustoGateway {
   /** Polls until done or the wait is over; a transient polling error leaves the operation resumable. */
   async function settle(poller: PollerLike, token: Omit<ResumeToken, "poller">, waitInMs: number): Promise<KustoOperationState> {
     const deadline = Date.now() + waitInMs;
+    let pause = Math.min(25, interval);
     try {
       while (!poller.isDone() && Date.now() < deadline) {
-        await delay(Math.min(interval, Math.max(0, deadline - Date.now())));
+        await delay(Math.min(pause, Math.max(0, deadline - Date.now())));
+        pause = Math.min(pause * 2, interval);
         await poller.poll();
       }
     } catch (error) {

@@ -5,6 +5,8 @@ import type { ManagedConnection } from "./model";
 import type { ConnectionEventType } from "./ports";
 import type { Runtime } from "./runtime";
 
+const NOT_CONFIGURED = "NotConfigured";
+
 export async function notifyChange(
   deps: ConnectionsDeps,
   rt: Runtime,
@@ -29,6 +31,8 @@ export async function notifyChange(
     result = { delivered: false, error: error instanceof Error ? error.message : String(error) };
   }
   if (result.delivered) return;
+  // No topic configured (the notifier's NotConfigured): nothing to retry, so nothing to journal.
+  if (result.error === NOT_CONFIGURED) return;
   rt.logger.warn("notification not delivered", { connectionId: connection.id, correlationId, type, error: result.error });
   try {
     await deps.journal.append({
