@@ -10,6 +10,8 @@ import { createTableRegistry } from "./azure/tableRegistry";
 import { createAccessVerifier } from "./access/verifyAccess";
 import { requirementsFor } from "./access/requirementsFor";
 import { parseAccessPolicy } from "./auth/policy";
+import { createApiTokenValidator } from "./auth/apiTokenValidator";
+import type { AccessPolicy, TokenValidator } from "./auth/caller";
 import { createConnectionsService } from "./connections/createConnectionsService";
 import { createEventGridNotifier, type EventGridNotifier } from "./azure/eventGridNotifier";
 import { createTableOutbox } from "./azure/outbox";
@@ -26,6 +28,10 @@ export interface Root {
   readonly connections: ConnectionsService;
   /** The notifications publisher; its outbox is drained by a timer. */
   readonly notifier: EventGridNotifier;
+  /** Validates callers' Entra tokens (settings.api); fails closed when not configured. */
+  readonly tokenValidator: TokenValidator;
+  /** ACCESS_POLICY, parsed once; throws AppError InvalidAccessPolicy (500) when it is invalid. */
+  readonly accessPolicy: AccessPolicy;
 }
 
 let root: Root | undefined;
@@ -36,6 +42,8 @@ export function getRoot(): Root {
     const clients = createClientFactory(settings);
     let connections: ConnectionsService | undefined;
     let notifier: EventGridNotifier | undefined;
+    let tokenValidator: TokenValidator | undefined;
+    let accessPolicy: AccessPolicy | undefined;
     const getNotifier = () =>
       (notifier ??= createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(registryTables(settings, clients)) }));
     root = {
@@ -47,6 +55,17 @@ export function getRoot(): Root {
       },
       get notifier() {
         return getNotifier();
+      },
+      get tokenValidator() {
+        return (tokenValidator ??= createApiTokenValidator(settings.api));
+      },
+      get accessPolicy() {
+        if (!accessPolicy) {
+          const parsed = parseAccessPolicy(settings.accessPolicy);
+          if (!parsed.ok) throw parsed.error;
+          accessPolicy = parsed.value;
+        }
+        return accessPolicy;
       },
     };
   }
