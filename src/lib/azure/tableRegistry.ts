@@ -92,7 +92,8 @@ export function createTableRegistry(options: TableRegistryOptions): TableRegistr
     }
     if (!etag) throw new AppError("internal", "RegistryNoEtag", `Table Storage returned no ETag saving ${connection.id}.`);
     try {
-      await reconcile(connection.key, desired, etag);
+      // A fresh insert has no ledger yet (ledger rows follow a record, and records are never deleted).
+      await reconcile(connection.key, desired, etag, connection.etag === undefined);
     } catch (error) {
       logger.warn("registry indexes not reconciled; the next save repairs them", {
         connectionId: connection.id,
@@ -103,9 +104,9 @@ export function createTableRegistry(options: TableRegistryOptions): TableRegistr
   }
 
   /** Reconciles until the record this round reconciled for is still the stored one. */
-  async function reconcile(key: ConnectionKey, desired: IndexEntry[], etag: string): Promise<void> {
+  async function reconcile(key: ConnectionKey, desired: IndexEntry[], etag: string, ledgerKnownEmpty = false): Promise<void> {
     for (let round = 1; ; round++) {
-      const changed = await reconcileOnce(key, desired);
+      const changed = await reconcileOnce(key, desired, ledgerKnownEmpty && round === 1);
       if (!changed) return;
       const current = await get(key);
       if (!current || current.etag === etag || round >= MAX_RECONCILE_ROUNDS) return;
@@ -115,13 +116,15 @@ export function createTableRegistry(options: TableRegistryOptions): TableRegistr
     }
   }
 
-  async function reconcileOnce(key: ConnectionKey, desired: IndexEntry[]): Promise<boolean> {
+  async function reconcileOnce(key: ConnectionKey, desired: IndexEntry[], ledgerKnownEmpty: boolean): Promise<boolean> {
     const ledgerClient = await tables.get("IndexLedger");
     const partitionKey = connectionKeyString(key);
     const ledger: LedgerRow[] = [];
     try {
-      const rows = ledgerClient.listEntities<{ indexed?: boolean }>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } });
-      for await (const row of rows) ledger.push({ rowKey: row.rowKey ?? "", indexed: row.indexed === true });
+      if (!ledgerKnownEmpty) {
+        const rows = ledgerClient.listEntities<{ indexed?: boolean }>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } });
+        for await (const row of rows) ledger.push({ rowKey: row.rowKey ?? "", indexed: row.indexed === true });
+      }
     } catch (error) {
       throw toRegistryError(error, "reading the index ledger");
     }
