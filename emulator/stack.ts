@@ -89,6 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       NO_PROXY: "127.0.0.1,localhost",
       NODE_EXTRA_CA_CERTS: emulator.caFile,
       ...(meta.appIdentityClientId ? { AZURE_CLIENT_ID: meta.appIdentityClientId } : {}),
+      ...connectionsApiSettings(emulator, meta),
       ...options.appSettings,
     };
 
@@ -129,6 +130,58 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * What the connections API needs, from the world's meta (any key missing leaves its settings out): the app's
+ * tenant and identity, callers' tokens (audience, tenant, the local authority's JWKS: Node's fetch does not
+ * go through HTTPS_PROXY), the demo access policy, the cross-tenant app and its source tenant, and the
+ * notifications topic the world seeds (its data plane is served by the ARM emulator's origin).
+ */
+export function connectionsApiSettings(emulator: Pick<EmulatorHandle, "armEndpoint" | "authorityHost">, meta: Record<string, string>): Record<string, string> {
+  const settings: Record<string, string> = {};
+  if (meta.kustoTenantId) settings.APP_TENANT_ID = meta.kustoTenantId;
+  if (meta.appIdentityObjectId) settings.APP_PRINCIPAL_ID = meta.appIdentityObjectId;
+  if (meta.apiAudience && meta.kustoTenantId) {
+    settings.API_AUDIENCES = [meta.apiAudience, meta.apiAppId].filter(Boolean).join(",");
+    settings.API_TENANT_ID = meta.kustoTenantId;
+    settings.API_JWKS_URI = `${emulator.authorityHost}/${meta.kustoTenantId}/discovery/v2.0/keys`;
+  }
+  const policy = demoAccessPolicy(meta);
+  if (policy) settings.ACCESS_POLICY = JSON.stringify(policy);
+  if (meta.multiTenantAppId) settings.CROSS_TENANT_APP_CLIENT_ID = meta.multiTenantAppId;
+  if (meta.sourceTenantId && meta.multiTenantAppServicePrincipalIdSourceTenant) {
+    settings.SOURCE_TENANTS = JSON.stringify([{ tenantId: meta.sourceTenantId, servicePrincipalObjectId: meta.multiTenantAppServicePrincipalIdSourceTenant }]);
+  }
+  if (meta.notificationsTopicName) settings.NOTIFICATIONS_TOPIC_ENDPOINT = `${emulator.armEndpoint}/eventgrid/topics/${meta.notificationsTopicName}/api/events`;
+  return settings;
+}
+
+/**
+ * The demo world's access policy: the pipeline and Alice may write connections on the demo cluster from the
+ * demo sources (and the partner tenant's resource group); anyone with Connections.Read may read.
+ */
+export function demoAccessPolicy(meta: Record<string, string>): { rules: Record<string, unknown>[] } | undefined {
+  if (!meta.kustoClusterResourceId || !meta.kustoSubscriptionId) return undefined;
+  const writers = { appIds: [meta.pipelineAppId].filter(Boolean), objectIds: [meta.adminUserObjectId, meta.pipelineObjectId].filter(Boolean) };
+  const sourceScopes = [
+    meta.localSourcesResourceGroup ? `/subscriptions/${meta.kustoSubscriptionId}/resourceGroups/${meta.localSourcesResourceGroup}` : undefined,
+    meta.sourceSubscriptionId && meta.sourceResourceGroup ? `/subscriptions/${meta.sourceSubscriptionId}/resourceGroups/${meta.sourceResourceGroup}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  return {
+    rules: [
+      {
+        name: "demo-writers",
+        callers: writers,
+        actions: ["read", "write"],
+        clusters: [meta.kustoClusterResourceId],
+        databases: ["*"],
+        sourceScopes,
+        ...(meta.sourceTenantId ? { sourceTenants: [meta.sourceTenantId] } : {}),
+      },
+      { name: "demo-readers", callers: { roles: ["Connections.Read"] }, actions: ["read"], clusters: [meta.kustoClusterResourceId], databases: ["*"] },
+    ],
+  };
 }
 
 function loadSeed(world: string | WorldSeed): WorldSeed {

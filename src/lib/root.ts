@@ -40,32 +40,33 @@ export function getRoot(): Root {
   if (!root) {
     const settings = readSettings(process.env, buildVersion);
     const clients = createClientFactory(settings);
-    let connections: ConnectionsService | undefined;
-    let notifier: EventGridNotifier | undefined;
+    let wired: ConnectionsWiring | undefined;
     let tokenValidator: TokenValidator | undefined;
     let accessPolicy: AccessPolicy | undefined;
-    const getNotifier = () =>
-      (notifier ??= createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(registryTables(settings, clients)) }));
+    const getAccessPolicy = () => {
+      if (!accessPolicy) {
+        const parsed = parseAccessPolicy(settings.accessPolicy);
+        if (!parsed.ok) throw parsed.error;
+        accessPolicy = parsed.value;
+      }
+      return accessPolicy;
+    };
+    const wire = () => (wired ??= wireConnections(settings, clients, getAccessPolicy()));
     root = {
       settings,
       clients,
       healthProbes: [createStorageProbe(clients), createArmProbe(clients)],
       get connections() {
-        return (connections ??= createConnections(settings, clients, getNotifier()));
+        return wire().service;
       },
       get notifier() {
-        return getNotifier();
+        return wire().notifier;
       },
       get tokenValidator() {
         return (tokenValidator ??= createApiTokenValidator(settings.api));
       },
       get accessPolicy() {
-        if (!accessPolicy) {
-          const parsed = parseAccessPolicy(settings.accessPolicy);
-          if (!parsed.ok) throw parsed.error;
-          accessPolicy = parsed.value;
-        }
-        return accessPolicy;
+        return getAccessPolicy();
       },
     };
   }
@@ -81,17 +82,22 @@ function registryTables(settings: Settings, clients: ClientFactory) {
   return { tableClient, tablePrefix: settings.registry.tablePrefix };
 }
 
-function createConnections(settings: Settings, clients: ClientFactory, notifier: EventGridNotifier): ConnectionsService {
+export interface ConnectionsWiring {
+  service: ConnectionsService;
+  notifier: EventGridNotifier;
+}
+
+/** The connections service over the real adapters (exported so integration tests and benchmarks use this very wiring). */
+export function wireConnections(settings: Settings, clients: ClientFactory, policy: AccessPolicy): ConnectionsWiring {
   const tables = registryTables(settings, clients);
-  const policy = parseAccessPolicy(settings.accessPolicy);
-  if (!policy.ok) throw policy.error;
-  return createConnectionsService({
+  const notifier = createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) });
+  const service = createConnectionsService({
     registry: createTableRegistry(tables),
     journal: createTableJournal(tables),
     kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => clients.kusto(subscriptionId, auth) }),
     verifier: createAccessVerifier({ reader: createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) }) }),
     requirementsFor,
-    policy: policy.value,
+    policy,
     notifier,
     settings: {
       appTenantId: settings.app.tenantId,
@@ -100,4 +106,5 @@ function createConnections(settings: Settings, clients: ClientFactory, notifier:
       kustoWaitInMs: settings.kusto.waitInMs,
     },
   });
+  return { service, notifier };
 }
