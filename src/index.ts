@@ -1,2 +1,5 @@
 // The app's entry, loaded by the Functions host: importing it only registers functions.
 import "./functions/health";
+import "./functions/connections";
+import "./functions/operations";
+import "./functions/openapi";
