@@ -2,7 +2,6 @@
 // index reconciliation, the revocation lookups, list filters and paging.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { odata } from "@azure/data-tables";
-import { createTableClientFactory } from "../../../src/lib/azure/tableClients";
 import { createTableRegistry, type TableRegistry } from "../../../src/lib/azure/tableRegistry";
 import type { ConnectionKey, ManagedConnection } from "../../../src/lib/connections/model";
 import { AppError } from "../../../src/lib/errors";
@@ -45,15 +44,6 @@ describe("save and get", () => {
     const read = await registry.get({ ...key, cluster: key.cluster.toUpperCase(), name: key.name.toUpperCase() });
     expect(read).toEqual(saved);
     expect(await registry.get({ ...key, name: "missing" })).toBeUndefined();
-  });
-
-  it("works over the table clients built from the storage settings", async () => {
-    const noToken = { getToken: () => Promise.reject(new Error("a connection string needs no token")) };
-    const tableClient = createTableClientFactory({ kind: "connectionString", connectionString: tables.azurite.connectionString }, noToken, { tlsOptions: { ca: tables.ca } });
-    expect(createTableClientFactory({ kind: "none" }, noToken)).toBeUndefined();
-    const registry = createTableRegistry({ tableClient: tableClient as (name: string) => ReturnType<AzuriteTables["tableClient"]>, tablePrefix: tables.newPrefix() });
-    const saved = await registry.save(managedConnection());
-    expect(await registry.get(saved.key)).toEqual(saved);
   });
 
   it("refuses a second insert of the same connection with conflict ConnectionExists", async () => {
