@@ -47,7 +47,8 @@ describe("getCorrelationId", () => {
     expect(getCorrelationId(headers({ "x-ms-correlation-request-id": "3f1c" }))).toBe("3f1c");
   });
   it("replaces unsafe or missing IDs with a new GUID", () => {
-    for (const h of [{}, { "x-correlation-id": "line\nbreak" }, { "x-correlation-id": "x".repeat(129) }]) {
+    const cases: Record<string, string>[] = [{}, { "x-correlation-id": "line\nbreak" }, { "x-correlation-id": "x".repeat(129) }];
+    for (const h of cases) {
       expect(getCorrelationId(headers(h))).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
