@@ -97,7 +97,8 @@ module appStorage 'app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: 'st${take(replace(environmentName, '-', ''), 10)}${take(token, 12)}'
+    // 3-24 lower-case letters and digits.
+    name: 'st${take(toLower(replace(environmentName, '-', '')), 10)}${take(token, 12)}'
     location: location
     tags: tags
     principalId: identity.outputs.principalId
@@ -124,7 +125,7 @@ module notifications 'app/notifications.bicep' = {
   name: 'notifications'
   scope: rg
   params: {
-    name: 'evgt-${environmentName}-${token}'
+    name: take('evgt-${environmentName}-${token}', 50) // topic names: at most 50 characters
     location: location
     tags: tags
     principalId: identity.outputs.principalId
