@@ -124,7 +124,7 @@ describe("the connections API on the local stack", () => {
     }
     const listed = await call("GET", `${url()}?database=telemetry&pageSize=50`, { token: pipelineToken });
     expect(listed.status).toBe(200);
-    const names = ((listed.body.value ?? listed.body.items) as { name: string }[]).map((c) => c.name);
+    const names = (listed.body.value as { name: string }[]).map((c) => c.name);
     expect(names.filter((n) => n.startsWith("e2e-")).sort()).toEqual(Object.keys(bodies()).sort());
 
     for (const name of Object.keys(bodies())) {
@@ -132,7 +132,7 @@ describe("the connections API on the local stack", () => {
       expect(deleted.status, name).toBe(204);
       expect((await call("GET", url(name), { token: pipelineToken })).status).toBe(404);
       const journal = await call("GET", `${url(name)}/journal`, { token: pipelineToken });
-      const entries = (journal.body.value ?? journal.body.items) as { action: string; phase: string }[];
+      const entries = journal.body.value as { action: string; phase: string }[];
       expect(entries.map((e) => `${e.action}:${e.phase}`)).toEqual(["delete:completed", "delete:intent", "create:completed", "create:intent"]);
     }
   });

@@ -350,4 +350,12 @@ describe("idempotency and convergence", () => {
     const notify = w.journal.entries.find((e) => e.action === "notify");
     expect(notify).toMatchObject({ phase: "failed", error: { code: "NotificationNotDelivered", message: "topic unavailable" } });
   });
+
+  it("journals nothing when no notifications topic is configured (nothing to retry)", async () => {
+    const w = setup();
+    w.deps.notifier = { publish: async () => ({ delivered: false, error: "NotConfigured" }) };
+    const result = await createConnectionsService(w.deps).upsert(put("events"));
+    expect(result.ok && result.value.status).toBe("created");
+    expect(w.journal.entries.map((e) => e.action)).toEqual(["create", "create"]);
+  });
 });
