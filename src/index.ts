@@ -3,3 +3,4 @@ import "./functions/health";
 import "./functions/connections";
 import "./functions/operations";
 import "./functions/openapi";
+import "./functions/notificationsOutbox";
