@@ -36,8 +36,8 @@ param revocationFunctionName string = 'revocationEvents'
 @description('Create the event subscription to the function. The function must exist first: azd sets this after the first deploy (azure.yaml postdeploy hook).')
 param createEventSubscriptions bool = false
 
-@description('The access policy (ACCESS_POLICY): which callers may target which clusters, databases, sources and tenants. Schema: src/lib/auth.')
-param accessPolicy object = {}
+@description('The access policy (ACCESS_POLICY): {rules: [...]}, deny by default (schema: src/lib/auth/policy.ts, README). No rules: every write refused.')
+param accessPolicy object = { rules: [] }
 
 @description('Onboarded source tenants (SOURCE_TENANTS): [{tenantId, servicePrincipalObjectId}], the multi-tenant app\'s service principal in each.')
 param sourceTenants array = []

@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseAccessPolicy } from "../../../src/lib/auth/policy";
 import { readSettings, settingNames } from "../../../src/lib/config/settings";
+import parameters from "../../../infra/main.parameters.json";
 import contract from "../../../infra/contract/appSettings.json";
 import { blockAt, infraDir, topLevelKeys, codeOf } from "./bicepText";
 
@@ -79,7 +81,7 @@ describe("infra/app/functionApp.bicep", () => {
         APP_PRINCIPAL_ID: "9d2e9f3a-2222-4f7e-9a44-6f1f8f0b9e21",
         API_AUDIENCES: "api://7b1c9f3a-1111-4f7e-9a44-6f1f8f0b9e21/adx-connection-lifecycle-dev,5a6b9f3a-3333-4f7e-9a44-6f1f8f0b9e21",
         API_TENANT_ID: "7b1c9f3a-1111-4f7e-9a44-6f1f8f0b9e21",
-        ACCESS_POLICY: "{}",
+        ACCESS_POLICY: JSON.stringify(parameters.parameters.accessPolicy.value),
         CROSS_TENANT_APP_CLIENT_ID: "6c7d9f3a-4444-4f7e-9a44-6f1f8f0b9e21",
         SOURCE_TENANTS: "[]",
         NOTIFICATIONS_TOPIC_ENDPOINT: "https://evgt-dev.westeurope-1.eventgrid.azure.net/api/events",
@@ -98,5 +100,15 @@ describe("infra/app/functionApp.bicep", () => {
       expect(settings.api.audiences).toHaveLength(2);
       expect(settings.managedIdentityClientId).toBe(env.AZURE_CLIENT_ID);
     }
+  });
+});
+
+describe("the deployed access policy", () => {
+  it("is one the app accepts, in the parameters file and as main.bicep's default (an invalid one refuses every request)", () => {
+    expect(parseAccessPolicy(JSON.stringify(parameters.parameters.accessPolicy.value)).ok).toBe(true);
+    const main = readFileSync(join(infraDir, "main.bicep"), "utf8");
+    expect(main).toMatch(/^param accessPolicy object = \{ rules: \[\] \}$/m);
+    expect(parseAccessPolicy(JSON.stringify({ rules: [] })).ok).toBe(true);
+    expect(parseAccessPolicy("{}").ok).toBe(false);
   });
 });
