@@ -13,26 +13,24 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ManagedIdentityCredential } from "@azure/identity";
 import { startStack, type Stack } from "../../emulator/stack";
 import { requirementsFor } from "../../src/lib/access/requirementsFor";
 import { createAccessVerifier } from "../../src/lib/access/verifyAccess";
-import { parseAccessPolicy } from "../../src/lib/auth/policy";
 import type { Caller } from "../../src/lib/auth/caller";
 import { createAccessReader } from "../../src/lib/azure/accessReader";
-import { createClientFactory } from "../../src/lib/azure/clientFactory";
 import { createEventGridNotifier } from "../../src/lib/azure/eventGridNotifier";
 import { createKustoGateway } from "../../src/lib/azure/kustoGateway";
 import { createTableOutbox } from "../../src/lib/azure/outbox";
 import { createTableJournal } from "../../src/lib/azure/tableJournal";
 import { createTableRegistry } from "../../src/lib/azure/tableRegistry";
-import { readSettings } from "../../src/lib/config/settings";
 import { createConnectionsService } from "../../src/lib/connections/createConnectionsService";
 import type { ConnectionsDeps } from "../../src/lib/connections/deps";
 import type { ConnectionKey, DataConnectionSpec } from "../../src/lib/connections/model";
 import type { UpsertOutcome } from "../../src/lib/connections/service";
 import type { Result } from "../../src/lib/errors";
+import { adminOf, loggedRequests, type LoggedRequest } from "../../test/support/emulatorAdmin";
 import { httpsJson } from "../../test/support/httpsJson";
+import { inProcessApp } from "../../test/support/inProcessApp";
 import { printTable, writeResults } from "../lib/report";
 import { summarize } from "../lib/stats";
 
@@ -72,11 +70,6 @@ function instrument<T extends object>(port: T): T {
   });
 }
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-}
 
 /** A request's operation, named by what ARM does (IDs and names folded away). */
 function operationOf(r: LoggedRequest): string {
@@ -100,17 +93,7 @@ export async function main(): Promise<void> {
     stack = await startStack({ stateDir, host: false, timeScale: 0, throttling: false, writeStackFile: false });
     const s = stack;
     const m = s.world;
-    process.env.IDENTITY_ENDPOINT = s.identityEndpoint;
-    process.env.IDENTITY_HEADER = s.identityHeader;
-    const settings = readSettings({ ...s.appSettings, AZURE_AUTHORITY_HOST: s.authorityHost, REGISTRY_TABLE_PREFIX: `bench${Date.now()}` }, "bench");
-    const ca = { tlsOptions: { ca: s.emulator.caPem } };
-    const clients = createClientFactory(settings, {
-      credential: new ManagedIdentityCredential({ clientId: m.appIdentityClientId! }),
-      clientOptions: ca,
-      crossTenantCredentialOptions: { ...ca, disableInstanceDiscovery: true },
-    });
-    const policy = parseAccessPolicy(settings.accessPolicy);
-    if (!policy.ok) throw policy.error;
+    const { settings, clients, policy } = inProcessApp(s, { REGISTRY_TABLE_PREFIX: `bench${Date.now()}` });
     const tables = { tableClient: (name: string) => clients.tableClient(name)!, tablePrefix: settings.registry.tablePrefix };
     const deps: ConnectionsDeps = {
       registry: instrument(createTableRegistry(tables)),
@@ -118,7 +101,7 @@ export async function main(): Promise<void> {
       kusto: instrument(createKustoGateway({ clientFor: (sub, auth) => clients.kusto(sub, auth) })),
       verifier: instrument(createAccessVerifier({ reader: createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) }) })),
       requirementsFor,
-      policy: policy.value,
+      policy,
       notifier: instrument(createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) })),
       settings: {
         appTenantId: settings.app.tenantId,
@@ -132,10 +115,7 @@ export async function main(): Promise<void> {
     const key = (name: string, database = "telemetry"): ConnectionKey => ({ subscriptionId: m.kustoSubscriptionId!, resourceGroup: m.kustoResourceGroup!, cluster: m.kustoClusterName!, database, name });
     const spec: DataConnectionSpec = { kind: "EventHub", location: m.location, properties: { eventHubResourceId: m.eventHubResourceId, consumerGroup: m.eventHubConsumerGroup, tableName: "Events", dataFormat: "JSON" } };
     const admin = (path: string, method = "GET") => httpsJson(`${s.adminUrl}${path}`, { ca: s.emulator.caPem, method });
-    const logged = async () => {
-      const { body } = await admin("/requests");
-      return (Array.isArray(body) ? body : (body as { value: LoggedRequest[] }).value) as LoggedRequest[];
-    };
+    const logged = () => loggedRequests(adminOf(s));
 
     async function timedUpsert(name: string, database = "telemetry"): Promise<{ result: Result<UpsertOutcome>; wallInMs: number; ioInMs: number }> {
       const io: IoLedger = { totalInMs: 0 };

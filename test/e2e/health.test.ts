@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../emulator/stack";
-import { httpsJson } from "../support/httpsJson";
+import { adminOf, loggedRequests } from "../support/emulatorAdmin";
 import { ensureBundle } from "./ensureBundle";
 
 describe("the app on the local stack", () => {
@@ -33,12 +33,7 @@ describe("the app on the local stack", () => {
   });
 
   it("reached ARM as the app's user-assigned identity, which the emulator logged", async () => {
-    const { body } = await httpsJson(`${stack.adminUrl}/requests?path=/providers/Microsoft.Kusto/operations`, { ca: stack.emulator.caPem });
-    const entries = (Array.isArray(body) ? body : ((body as { value?: unknown[] }).value ?? [])) as {
-      path: string;
-      status: number;
-      principal?: { objectId: string; tenantId: string };
-    }[];
+    const entries = await loggedRequests(adminOf(stack), { path: "/providers/Microsoft.Kusto/operations" });
     const probe = entries.find((e) => e.path.toLowerCase().startsWith("/providers/microsoft.kusto/operations"));
     expect(probe?.status).toBe(200);
     expect(probe?.principal?.objectId).toBe(stack.world.appIdentityObjectId);

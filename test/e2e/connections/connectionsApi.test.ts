@@ -6,19 +6,12 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../../emulator/stack";
-import { httpsJson } from "../../support/httpsJson";
+import { adminOf, loggedRequests, mintToken } from "../../support/emulatorAdmin";
 
 interface Problem {
   status: number;
   code: string;
   errors?: { code: string; path?: string; message: string }[];
-}
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-  principal?: { objectId: string };
-  auxiliaryTenants?: string[];
 }
 
 describe("the connections API on the local stack", () => {
@@ -44,15 +37,8 @@ describe("the connections API on the local stack", () => {
   }
 
   /** What the README shows: the emulator's admin API mints a caller's token (roles from the principal's app roles). */
-  async function token(objectId: string): Promise<string> {
-    const res = await httpsJson(`${stack.adminUrl}/tokens`, { ca: stack.emulator.caPem, method: "POST", body: { objectId, audience: m.apiAudience } });
-    return (res.body as { accessToken: string }).accessToken;
-  }
-
-  async function requests(path: string): Promise<LoggedRequest[]> {
-    const { body } = await httpsJson(`${stack.adminUrl}/requests?path=${encodeURIComponent(path)}`, { ca: stack.emulator.caPem });
-    return (Array.isArray(body) ? body : (body as { value: LoggedRequest[] }).value) as LoggedRequest[];
-  }
+  const token = (objectId: string) => mintToken(adminOf(stack), objectId, m.apiAudience as string);
+  const requests = (path: string) => loggedRequests(adminOf(stack), { path });
 
   const bodies = (): Record<string, Record<string, unknown>> => ({
     "e2e-eh": { kind: "EventHub", location: m.location, properties: { eventHubResourceId: m.eventHubResourceId, consumerGroup: m.eventHubConsumerGroup, tableName: "Events", dataFormat: "JSON" } },

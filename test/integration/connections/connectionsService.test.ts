@@ -4,24 +4,15 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManagedIdentityCredential } from "@azure/identity";
 import { startStack, type Stack } from "../../../emulator/stack";
 import type { Caller } from "../../../src/lib/auth/caller";
-import { parseAccessPolicy } from "../../../src/lib/auth/policy";
-import { createClientFactory } from "../../../src/lib/azure/clientFactory";
-import { readSettings } from "../../../src/lib/config/settings";
 import type { ConnectionKey, DataConnectionSpec } from "../../../src/lib/connections/model";
 import type { ConnectionsService } from "../../../src/lib/connections/service";
 import { wireConnections } from "../../../src/lib/root";
+import { adminOf, loggedRequests } from "../../support/emulatorAdmin";
 import { httpsJson } from "../../support/httpsJson";
+import { inProcessApp } from "../../support/inProcessApp";
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-  principal?: { objectId: string };
-  auxiliaryTenants?: string[];
-}
 
 describe("the connections service over the emulator and Azurite", () => {
   let stack: Stack;
@@ -41,25 +32,12 @@ describe("the connections service over the emulator and Azurite", () => {
 
   /** A service on a fresh set of tables, as the host would build it. */
   function service(env: Record<string, string> = {}): ConnectionsService {
-    const settings = readSettings(
-      { ...stack.appSettings, AZURE_AUTHORITY_HOST: stack.authorityHost, REGISTRY_TABLE_PREFIX: `it${process.pid}x${++counter}`, KUSTO_WAIT_MS: "5000", ...env },
-      "test",
-    );
-    const ca = { tlsOptions: { ca: stack.emulator.caPem } };
-    const clients = createClientFactory(settings, {
-      credential: new ManagedIdentityCredential({ clientId: m.appIdentityClientId! }),
-      clientOptions: ca,
-      crossTenantCredentialOptions: { ...ca, disableInstanceDiscovery: true },
-    });
-    const policy = parseAccessPolicy(settings.accessPolicy);
-    if (!policy.ok) throw policy.error;
-    return wireConnections(settings, clients, policy.value).service;
+    const app = inProcessApp(stack, { REGISTRY_TABLE_PREFIX: `it${process.pid}x${++counter}`, KUSTO_WAIT_MS: "5000", ...env });
+    return wireConnections(app.settings, app.clients, app.policy).service;
   }
 
-  async function requests(path: string): Promise<LoggedRequest[]> {
-    const { body } = await httpsJson(`${stack.adminUrl}/requests?path=${encodeURIComponent(path)}`, { ca: stack.emulator.caPem });
-    return (Array.isArray(body) ? body : (body as { value: LoggedRequest[] }).value) as LoggedRequest[];
-  }
+  const requests = (path: string) => loggedRequests(adminOf(stack), { path });
+
 
   const specs = (): Record<string, { spec: DataConnectionSpec; mode: "key" | "managedIdentity" }> => ({
     "it-eh": { mode: "key", spec: { kind: "EventHub", location: m.location, properties: { eventHubResourceId: m.eventHubResourceId, consumerGroup: m.eventHubConsumerGroup, tableName: "Events", dataFormat: "JSON" } } },

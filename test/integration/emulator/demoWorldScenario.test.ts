@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../../emulator/index";
 import type { WorldSeed } from "../../../emulator/world/types";
+import { loggedRequests } from "../../support/emulatorAdmin";
 
 const ARM_SCOPE = "https://management.azure.com/.default";
 /** LRO polling interval: the emulator's operations take ~10 ms here (time scale 0.05). */
@@ -148,23 +149,8 @@ describe("the demo world through the real SDK clients and credentials", () => {
     const created = await kusto(sourceTenant).dataConnections.beginCreateOrUpdateAndWait(rg, cluster, database, "partner-eh", spec, poll);
     expect(created.kind).toBe("EventHub");
 
-    const { body } = await adminRequests(emulator, "/dataConnections/partner-eh");
-    const put = body.find((e) => e.method === "PUT" && e.status < 300);
+    const put = (await loggedRequests(emulator, { path: "/dataConnections/partner-eh" })).find((e) => e.method === "PUT" && e.status < 300);
     expect(put?.principal?.objectId).toBe(m.appIdentityObjectId);
     expect(put?.auxiliaryTenants).toEqual([m.sourceTenantId]);
   });
 });
-
-interface LoggedRequest {
-  method: string;
-  status: number;
-  principal?: { objectId: string };
-  auxiliaryTenants?: string[];
-}
-
-async function adminRequests(emulator: EmulatorHandle, path: string): Promise<{ body: LoggedRequest[] }> {
-  const { httpsJson } = await import("../../support/httpsJson");
-  const res = await httpsJson(`${emulator.adminUrl}/requests?path=${encodeURIComponent(path)}`, { ca: emulator.caPem });
-  const body = res.body as LoggedRequest[] | { value: LoggedRequest[] };
-  return { body: Array.isArray(body) ? body : body.value };
-}
