@@ -11,7 +11,6 @@ import { createRbac } from "../../../emulator/arm/rbac";
 import type { WorldSeed } from "../../../emulator/world/types";
 import type { PrincipalRef, Requirement } from "../../../src/lib/connections/model";
 import { createAccessReader } from "../../../src/lib/azure/accessReader";
-import { createAuthorizationClientFor } from "../../../src/lib/azure/accessClients";
 import { createCountingAccessReader } from "../../../src/lib/access/countingAccessReader";
 import { createAccessVerifier } from "../../../src/lib/access/verifyAccess";
 import { requirementsFor } from "../../../src/lib/access/requirementsFor";
@@ -95,13 +94,23 @@ describe("the access reader and verifier over the emulator's Authorization provi
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "access-reader-"));
     emulator = await startEmulator({ stateDir, world: seed, timeScale: 0.05 });
-    clientFor = createAuthorizationClientFor({
-      armEndpoint: emulator.armEndpoint,
-      armAudience: "https://management.azure.com/",
-      credentialFor: (tenantId) =>
-        tenantId === m.kustoTenantId ? minted(m.appIdentityObjectId, m.kustoTenantId) : minted(m.multiTenantAppServicePrincipalIdSourceTenant, m.sourceTenantId),
-      clientOptions: { tlsOptions: { ca: emulator.caPem } },
-    });
+    // One client per tenant, each with a token of that tenant, as the app's client factory builds them.
+    const clients = new Map<string, AuthorizationManagementClient>();
+    clientFor = (tenantId) => {
+      const credential =
+        tenantId === m.kustoTenantId ? minted(m.appIdentityObjectId, m.kustoTenantId) : minted(m.multiTenantAppServicePrincipalIdSourceTenant, m.sourceTenantId);
+      if (!clients.has(tenantId)) {
+        clients.set(
+          tenantId,
+          new AuthorizationManagementClient(credential, "00000000-0000-0000-0000-000000000000", {
+            endpoint: emulator.armEndpoint,
+            credentialScopes: ["https://management.azure.com/.default"],
+            tlsOptions: { ca: emulator.caPem },
+          }),
+        );
+      }
+      return clients.get(tenantId) as AuthorizationManagementClient;
+    };
   });
 
   afterAll(async () => {
