@@ -97,19 +97,12 @@ describe("the access reader and verifier over the emulator's Authorization provi
     // One client per tenant, each with a token of that tenant, as the app's client factory builds them.
     const clients = new Map<string, AuthorizationManagementClient>();
     clientFor = (tenantId) => {
-      const credential =
-        tenantId === m.kustoTenantId ? minted(m.appIdentityObjectId, m.kustoTenantId) : minted(m.multiTenantAppServicePrincipalIdSourceTenant, m.sourceTenantId);
-      if (!clients.has(tenantId)) {
-        clients.set(
-          tenantId,
-          new AuthorizationManagementClient(credential, "00000000-0000-0000-0000-000000000000", {
-            endpoint: emulator.armEndpoint,
-            credentialScopes: ["https://management.azure.com/.default"],
-            tlsOptions: { ca: emulator.caPem },
-          }),
-        );
-      }
-      return clients.get(tenantId) as AuthorizationManagementClient;
+      const existing = clients.get(tenantId);
+      if (existing) return existing;
+      const home = tenantId === m.kustoTenantId;
+      const created = client(home ? minted(m.appIdentityObjectId, m.kustoTenantId) : minted(m.multiTenantAppServicePrincipalIdSourceTenant, m.sourceTenantId));
+      clients.set(tenantId, created);
+      return created;
     };
   });
 
