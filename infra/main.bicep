@@ -50,6 +50,23 @@ param registryTablePrefix string = 'adx'
 @description('How long an API request waits for Kusto before answering 202 (KUSTO_WAIT_MS).')
 param kustoWaitInMs int = 20000
 
+@allowed(['enforce', 'report'])
+@description('REVOCATION_MODE: enforce deletes connections whose access was revoked; report only journals and notifies.')
+param revocationMode string = 'enforce'
+
+@description('EVENTS_ALLOWED_SOURCES: the other tenants\' system topics /api/events accepts, as [{tenantId, topic}] (one per onboarded source subscription).')
+param eventSources array = []
+
+@description('AUDIT_SCHEDULE: NCRONTAB (6 fields) of the scheduled compliance audit.')
+param auditSchedule string = '0 0 */6 * * *'
+
+@allowed(['report', 'enforce'])
+@description('AUDIT_MODE: report only, or remediate the finding types of auditEnforceFindings.')
+param auditMode string = 'report'
+
+@description('AUDIT_ENFORCE_FINDINGS: the finding types enforce mode remediates.')
+param auditEnforceFindings string = 'accessRevoked,sourceMissing,connectionMissing,specDrift'
+
 @description('Create the Entra app registrations with the Microsoft Graph extension (public cloud only). False in sovereign clouds: run infra/scripts/createEntraApps.sh and pass the IDs below.')
 param createEntraApps bool = true
 
@@ -172,6 +189,14 @@ module functionApp 'app/functionApp.bicep' = {
     notificationsTopicEndpoint: notifications.outputs.endpoint
     registryTablePrefix: registryTablePrefix
     kustoWaitInMs: kustoWaitInMs
+    revocationMode: revocationMode
+    eventSources: string(eventSources)
+    auditSchedule: auditSchedule
+    auditMode: auditMode
+    auditEnforceFindings: auditEnforceFindings
+    auditSubscriptions: kustoSubscription
+    auditQueueName: storage.queues[0].name
+    auditReportsContainer: first(filter(storage.blobContainers, c => c.name == 'audit-reports')).name
   }
 }
 

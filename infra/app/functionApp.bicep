@@ -21,6 +21,16 @@ param sourceTenants string
 param notificationsTopicEndpoint string
 param registryTablePrefix string
 param kustoWaitInMs int
+@allowed(['enforce', 'report'])
+param revocationMode string
+param eventSources string
+param auditSchedule string
+@allowed(['report', 'enforce'])
+param auditMode string
+param auditEnforceFindings string
+param auditSubscriptions string
+param auditQueueName string
+param auditReportsContainer string
 @description('Instance memory of the Flex Consumption plan.')
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
@@ -69,6 +79,14 @@ var values = {
   NOTIFICATIONS_TOPIC_ENDPOINT: notificationsTopicEndpoint
   REGISTRY_TABLE_PREFIX: registryTablePrefix
   KUSTO_WAIT_MS: string(kustoWaitInMs)
+  REVOCATION_MODE: revocationMode
+  EVENTS_ALLOWED_SOURCES: eventSources
+  AUDIT_SCHEDULE: auditSchedule
+  AUDIT_MODE: auditMode
+  AUDIT_ENFORCE_FINDINGS: auditEnforceFindings
+  AUDIT_SUBSCRIPTIONS: auditSubscriptions
+  AUDIT_QUEUE: auditQueueName
+  AUDIT_REPORTS_CONTAINER: auditReportsContainer
 }
 var appSettings = toObject(contract.settings, s => s.name, s => values[s.name])
 

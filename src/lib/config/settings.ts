@@ -52,6 +52,25 @@ const settingsSchema = z.object({
   REGISTRY_TABLE_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]{0,29}$/)), "adx"),
   /** How long a request waits for Kusto's operation before answering 202 with an operation to poll. */
   KUSTO_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(230_000)), 20_000),
+
+  // ---- revocation (issue 5)
+  /** enforce: delete connections whose access was revoked; report: journal and notify only. */
+  REVOCATION_MODE: z._default(z.enum(["enforce", "report"]), "enforce"),
+  /** JSON array of {"tenantId", "topic"}: event sources the webhook /api/events accepts (system topics of other tenants). */
+  EVENTS_ALLOWED_SOURCES: z._default(z.string(), "[]"),
+
+  // ---- audit (issue 6)
+  /** NCRONTAB (6 fields) of the scheduled audit; the timer trigger reads it as %AUDIT_SCHEDULE%. */
+  AUDIT_SCHEDULE: z._default(z.string().check(z.minLength(1)), "0 0 */6 * * *"),
+  AUDIT_MODE: z._default(z.enum(["report", "enforce"]), "report"),
+  /** In enforce mode, the finding types remediated (comma-separated). */
+  AUDIT_ENFORCE_FINDINGS: z._default(z.string(), "accessRevoked,sourceMissing,connectionMissing,specDrift"),
+  /** Subscriptions whose Kusto clusters are audited (comma-separated); the registry's clusters are always audited. */
+  AUDIT_SUBSCRIPTIONS: z._default(z.string(), ""),
+  /** Queue of per-cluster audit shards; the queue trigger reads it as %AUDIT_QUEUE%. */
+  AUDIT_QUEUE: z._default(z.string().check(z.regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/)), "audit-shards"),
+  /** Blob container of audit reports ({runId}.json). */
+  AUDIT_REPORTS_CONTAINER: z._default(z.string().check(z.regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/)), "audit-reports"),
 });
 
 /** Every app setting the app reads (infra/ must set those the deployment needs: see test/unit/infra). */
@@ -77,7 +96,25 @@ export interface Settings {
   notifications: { topicEndpoint: string | undefined };
   registry: { tablePrefix: string };
   kusto: { waitInMs: number };
+  revocation: { mode: "enforce" | "report"; allowedEventSources: EventSource[] };
+  audit: {
+    schedule: string;
+    mode: "report" | "enforce";
+    enforceFindings: string[];
+    subscriptions: string[];
+    queueName: string;
+    reportsContainer: string;
+  };
 }
+
+/** A system topic (of another tenant) whose events the webhook accepts. */
+export interface EventSource {
+  tenantId: string;
+  /** The topic as events name it, e.g. /subscriptions/{id} (compared case-insensitively). */
+  topic: string;
+}
+
+const eventSourcesSchema = z.array(z.object({ tenantId: z.uuid(), topic: z.string().check(z.minLength(1)) }));
 
 export interface SourceTenant {
   tenantId: string;
@@ -118,6 +155,8 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
     if (parsedTenants.success) sourceTenants = parsedTenants.data;
     else issues.push('SOURCE_TENANTS: must be a JSON array of {"tenantId", "servicePrincipalObjectId"} (GUIDs)');
   }
+  const eventSources = z.safeParse(eventSourcesSchema, safeJson(s.EVENTS_ALLOWED_SOURCES));
+  if (!eventSources.success) issues.push('EVENTS_ALLOWED_SOURCES: must be a JSON array of {"tenantId", "topic"}');
   if (issues.length > 0) throw new SettingsError(issues);
   const apiTenant = s.API_TENANT_ID;
   return {
@@ -142,7 +181,20 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
     notifications: { topicEndpoint: s.NOTIFICATIONS_TOPIC_ENDPOINT },
     registry: { tablePrefix: s.REGISTRY_TABLE_PREFIX },
     kusto: { waitInMs: s.KUSTO_WAIT_MS },
+    revocation: { mode: s.REVOCATION_MODE, allowedEventSources: eventSources.success ? eventSources.data : [] },
+    audit: {
+      schedule: s.AUDIT_SCHEDULE,
+      mode: s.AUDIT_MODE,
+      enforceFindings: commaList(s.AUDIT_ENFORCE_FINDINGS),
+      subscriptions: commaList(s.AUDIT_SUBSCRIPTIONS),
+      queueName: s.AUDIT_QUEUE,
+      reportsContainer: s.AUDIT_REPORTS_CONTAINER,
+    },
   };
+}
+
+function commaList(text: string): string[] {
+  return text.split(",").map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 function safeJson(text: string): unknown {

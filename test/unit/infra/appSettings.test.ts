@@ -87,6 +87,14 @@ describe("infra/app/functionApp.bicep", () => {
         NOTIFICATIONS_TOPIC_ENDPOINT: "https://evgt-dev.westeurope-1.eventgrid.azure.net/api/events",
         REGISTRY_TABLE_PREFIX: "adx",
         KUSTO_WAIT_MS: "20000",
+        REVOCATION_MODE: "enforce",
+        EVENTS_ALLOWED_SOURCES: "[]",
+        AUDIT_SCHEDULE: "0 0 */6 * * *",
+        AUDIT_MODE: "report",
+        AUDIT_ENFORCE_FINDINGS: "accessRevoked,sourceMissing,connectionMissing,specDrift",
+        AUDIT_SUBSCRIPTIONS: "8f1c9f3a-5555-4f7e-9a44-6f1f8f0b9e21",
+        AUDIT_QUEUE: "audit-shards",
+        AUDIT_REPORTS_CONTAINER: "audit-reports",
       };
       expect(Object.keys(env).sort()).toEqual([...deployed].sort());
       const settings = readSettings(env, "1.0.0");
@@ -99,6 +107,8 @@ describe("infra/app/functionApp.bicep", () => {
       });
       expect(settings.api.audiences).toHaveLength(2);
       expect(settings.managedIdentityClientId).toBe(env.AZURE_CLIENT_ID);
+      expect(settings.audit).toMatchObject({ mode: "report", queueName: "audit-shards", reportsContainer: "audit-reports" });
+      expect(settings.revocation).toEqual({ mode: "enforce", allowedEventSources: [] });
     }
   });
 });

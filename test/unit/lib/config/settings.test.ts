@@ -73,4 +73,15 @@ describe("readSettings", () => {
     expect(readSettings({ KUSTO_WAIT_MS: "500" }, "1").kusto.waitInMs).toBe(500);
     expect(() => readSettings({ KUSTO_WAIT_MS: "-1" }, "1")).toThrow(/KUSTO_WAIT_MS/);
   });
+
+  it("reads the revocation and audit settings, and refuses malformed event sources", () => {
+    const s = readSettings({}, "1");
+    expect(s.revocation).toEqual({ mode: "enforce", allowedEventSources: [] });
+    expect(s.audit.enforceFindings).toEqual(["accessRevoked", "sourceMissing", "connectionMissing", "specDrift"]);
+    expect(s.audit.schedule).toBe("0 0 */6 * * *");
+    const source = { tenantId: "22222222-1111-4111-8111-111111111111", topic: "/subscriptions/22222222-2222-4222-8222-222222222222" };
+    expect(readSettings({ EVENTS_ALLOWED_SOURCES: JSON.stringify([source]) }, "1").revocation.allowedEventSources).toEqual([source]);
+    expect(() => readSettings({ EVENTS_ALLOWED_SOURCES: "[{}]" }, "1")).toThrow(/EVENTS_ALLOWED_SOURCES/);
+    expect(() => readSettings({ AUDIT_QUEUE: "Bad_Queue" }, "1")).toThrow(/AUDIT_QUEUE/);
+  });
 });
