@@ -10,7 +10,7 @@ export interface TableSetOptions {
   tablePrefix: string;
 }
 
-export type TableRole = "Connections" | "GrantIndex" | "SourceIndex" | "IndexLedger" | "Journal" | "Outbox";
+export type TableRole = "Connections" | "GrantIndex" | "SourceIndex" | "IndexLedger" | "Journal" | "Outbox" | "AuditRuns" | "EventLedger" | "FailedEvents";
 
 export interface TableSet {
   /** The client of a role's table, after the table exists. */
