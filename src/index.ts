@@ -4,3 +4,5 @@ import "./functions/connections";
 import "./functions/operations";
 import "./functions/openapi";
 import "./functions/notificationsOutbox";
+import "./functions/revocationEvents";
+import "./functions/events";

@@ -16,6 +16,15 @@ import { createConnectionsService } from "./connections/createConnectionsService
 import { createEventGridNotifier, type EventGridNotifier } from "./azure/eventGridNotifier";
 import { createTableOutbox } from "./azure/outbox";
 import type { ConnectionsService } from "./connections/service";
+import { createRevocationHandler, type RevocationHandler } from "./revocation/handleResourceEvent";
+import type { EventParser } from "./revocation/model";
+import type { TrustOptions } from "./revocation/trust";
+import { createEventGridParser } from "./azure/eventGridEvents";
+import { createSourceReader } from "./azure/sourceReader";
+import { createTableEventLedger } from "./azure/eventLedger";
+import { createTableFailedEventStore } from "./azure/failedEvents";
+import { noopMetrics, type AppMetrics } from "./telemetry/metrics";
+import type { Logger } from "./logging/logger";
 
 declare const __APP_VERSION__: string | undefined;
 const buildVersion = typeof __APP_VERSION__ === "string" ? __APP_VERSION__ : "0.0.0-dev";
@@ -32,6 +41,8 @@ export interface Root {
   readonly tokenValidator: TokenValidator;
   /** ACCESS_POLICY, parsed once; throws AppError InvalidAccessPolicy (500) when it is invalid. */
   readonly accessPolicy: AccessPolicy;
+  /** Revocation (Event Grid trigger and /api/events) over the real adapters, built on first use. */
+  readonly revocation: RevocationWiring;
 }
 
 let root: Root | undefined;
@@ -43,6 +54,7 @@ export function getRoot(): Root {
     let wired: ConnectionsWiring | undefined;
     let tokenValidator: TokenValidator | undefined;
     let accessPolicy: AccessPolicy | undefined;
+    let revocation: RevocationWiring | undefined;
     const getAccessPolicy = () => {
       if (!accessPolicy) {
         const parsed = parseAccessPolicy(settings.accessPolicy);
@@ -67,6 +79,9 @@ export function getRoot(): Root {
       },
       get accessPolicy() {
         return getAccessPolicy();
+      },
+      get revocation() {
+        return (revocation ??= wireRevocation(settings, clients));
       },
     };
   }
@@ -107,4 +122,44 @@ export function wireConnections(settings: Settings, clients: ClientFactory, poli
     },
   });
   return { service, notifier };
+}
+
+export interface RevocationWiring {
+  /** The use case over the real adapters, logging to the invocation's logger. */
+  handlerFor(logger?: Logger): RevocationHandler;
+  parser: EventParser;
+  trust: TrustOptions;
+}
+
+/** Revocation over the real adapters (exported so integration tests and benchmarks use this very wiring). */
+export function wireRevocation(settings: Settings, clients: ClientFactory, options: { metrics?: AppMetrics; leaseInMs?: number } = {}): RevocationWiring {
+  const tables = registryTables(settings, clients);
+  const notifier = createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) });
+  const reader = createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) });
+  const deps = {
+    registry: createTableRegistry(tables),
+    journal: createTableJournal(tables),
+    kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => clients.kusto(subscriptionId, auth) }),
+    assignments: reader,
+    // Assignments are read live on every verify (TTL 0); role definitions are cached.
+    verifier: createAccessVerifier({ reader }),
+    sources: createSourceReader({ armEndpoint: settings.armEndpoint, clientFor: (tenantId) => clients.authorization(tenantId) }),
+    ledger: createTableEventLedger(tables),
+    failures: createTableFailedEventStore(tables),
+    notifier,
+    metrics: options.metrics ?? noopMetrics,
+    settings: {
+      mode: settings.revocation.mode,
+      appTenantId: settings.app.tenantId,
+      appPrincipalId: settings.app.principalId,
+      // Event Grid gives a delivery 30 s: a longer delete fails the event, and its redelivery resumes the poller.
+      kustoWaitInMs: Math.min(settings.kusto.waitInMs, 20_000),
+      leaseInMs: options.leaseInMs ?? 120_000,
+    },
+  };
+  return {
+    handlerFor: (logger) => createRevocationHandler(logger ? { ...deps, logger } : deps),
+    parser: createEventGridParser(),
+    trust: { appTenantId: settings.app.tenantId, allowedSources: settings.revocation.allowedEventSources },
+  };
 }
