@@ -1,0 +1,168 @@
+// The connections API in-process over the whole local Azure, for the reliability campaign: the stack's
+// emulator and Azurite, the real adapters wired as src/lib/root.ts wires them (plus the instrumented ports of
+// instrumentedPorts.ts), the real HTTP handlers with the real JWT validator, and the emulator's faults.
+import { ManagedIdentityCredential } from "@azure/identity";
+import type { HttpHandler } from "@azure/functions";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { startStack, type Stack } from "../../../emulator/stack";
+import { createConnectionsHandlers } from "../../../src/functions/connections";
+import { requirementsFor } from "../../../src/lib/access/requirementsFor";
+import { createAccessVerifier } from "../../../src/lib/access/verifyAccess";
+import { parseAccessPolicy } from "../../../src/lib/auth/policy";
+import { createAccessReader } from "../../../src/lib/azure/accessReader";
+import { createClientFactory, type ClientFactoryOptions } from "../../../src/lib/azure/clientFactory";
+import { createEventGridNotifier } from "../../../src/lib/azure/eventGridNotifier";
+import { createKustoGateway } from "../../../src/lib/azure/kustoGateway";
+import { createTableOutbox } from "../../../src/lib/azure/outbox";
+import { createTableJournal } from "../../../src/lib/azure/tableJournal";
+import { createTableRegistry } from "../../../src/lib/azure/tableRegistry";
+import { readSettings, type Settings } from "../../../src/lib/config/settings";
+import { createConnectionsService } from "../../../src/lib/connections/createConnectionsService";
+import type { ConnectionKey } from "../../../src/lib/connections/model";
+import { httpsJson } from "../httpsJson";
+import { createApiTokens, type ApiTokens } from "./apiTokens";
+import { instrumentPorts, type PortControls, type RealPorts } from "./instrumentedPorts";
+
+export interface FaultRuleInput {
+  pattern: string;
+  latency?: { minInMs: number; maxInMs: number };
+  throttleRate?: number;
+  retryAfterSeconds?: number;
+  errorRate?: number;
+  errorStatus?: number;
+  resetRate?: number;
+  failLro?: boolean;
+  remaining?: number;
+}
+
+export interface ReliabilityApp {
+  stack: Stack;
+  meta: Record<string, string>;
+  settings: Settings;
+  handlers: ReturnType<typeof createConnectionsHandlers>;
+  /** The uninstrumented adapters (checks read through these). */
+  real: RealPorts;
+  controls: PortControls;
+  tokens: ApiTokens;
+  /** The pipeline's token (Connections.Write, allowed by the demo policy). */
+  writerToken: string;
+  key(name: string, database?: string): ConnectionKey;
+  addFault(rule: FaultRuleInput): Promise<void>;
+  clearFaults(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A port nothing listens on (taken from the OS, then released). */
+export async function deadPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ReliabilityAppOptions {
+  /** Kusto's bounded wait before 202 (KUSTO_WAIT_MS); default 3000. */
+  kustoWaitInMs?: number;
+  timeScale?: number;
+}
+
+export async function startReliabilityApp(options: ReliabilityAppOptions = {}): Promise<ReliabilityApp> {
+  mkdirSync(".local", { recursive: true });
+  const stateDir = mkdtempSync(join(".local", "reliability-"));
+  const stack = await startStack({ stateDir, host: false, timeScale: options.timeScale ?? 0.05, throttling: false, writeStackFile: false });
+  const meta = stack.world;
+  const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+  process.env.IDENTITY_ENDPOINT = stack.identityEndpoint;
+  process.env.IDENTITY_HEADER = stack.identityHeader;
+
+  const env = {
+    ...stack.appSettings,
+    AZURE_AUTHORITY_HOST: stack.authorityHost,
+    REGISTRY_TABLE_PREFIX: `rel${process.pid}`,
+    KUSTO_WAIT_MS: String(options.kustoWaitInMs ?? 3000),
+  };
+  const settings = readSettings(env, "test");
+  // The SDKs' own retries keep their count (3) but not their 1 s base delay: the faults cost milliseconds here.
+  const fastRetries = { tlsOptions: { ca: stack.emulator.caPem }, retryOptions: { retryDelayInMs: 20, maxRetryDelayInMs: 200 } };
+  const factoryOptions: ClientFactoryOptions = {
+    credential: new ManagedIdentityCredential({ clientId: meta.appIdentityClientId as string }),
+    clientOptions: fastRetries,
+    crossTenantCredentialOptions: { tlsOptions: { ca: stack.emulator.caPem }, disableInstanceDiscovery: true },
+  };
+  const clients = createClientFactory(settings, factoryOptions);
+  const tables = (factory: typeof clients) => ({
+    tableClient: (name: string) => {
+      const client = factory.tableClient(name);
+      if (!client) throw new Error("no storage configured");
+      return client;
+    },
+    tablePrefix: settings.registry.tablePrefix,
+  });
+  const live = tables(clients);
+  const port = await deadPort();
+  const deadSettings = readSettings({ ...env, AzureWebJobsStorage: stack.storage.connectionString.replace(/TableEndpoint=https:\/\/127\.0\.0\.1:\d+/, `TableEndpoint=https://127.0.0.1:${port}`) }, "test");
+  const dead = tables(createClientFactory(deadSettings, factoryOptions));
+
+  const real: RealPorts = {
+    registry: createTableRegistry(live),
+    journal: createTableJournal(live),
+    kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => clients.kusto(subscriptionId, auth) }),
+    verifier: createAccessVerifier({ reader: createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) }) }),
+    notifier: createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(live) }),
+    deadStorage: { registry: createTableRegistry(dead), journal: createTableJournal(dead) },
+  };
+  const { ports, controls } = instrumentPorts(real);
+  const policy = parseAccessPolicy(settings.accessPolicy);
+  if (!policy.ok) throw policy.error;
+  const service = createConnectionsService({
+    ...ports,
+    requirementsFor,
+    policy: policy.value,
+    settings: {
+      appTenantId: settings.app.tenantId,
+      appPrincipalId: settings.app.principalId,
+      sourceTenants: settings.crossTenant.sourceTenants,
+      kustoWaitInMs: settings.kusto.waitInMs,
+    },
+  });
+  const tokens = await createApiTokens({ tenantId: meta.kustoTenantId!, audience: meta.apiAudience! });
+  const handlers = createConnectionsHandlers({ getService: () => service, getTokenValidator: () => tokens.validator, pollAfterInSeconds: 1 });
+  const writerToken = await tokens.tokenFor({ objectId: meta.pipelineObjectId!, appId: meta.pipelineAppId!, roles: ["Connections.Read", "Connections.Write"] });
+  const admin = (path: string, method: string, body?: unknown) => httpsJson(`${stack.adminUrl}${path}`, { ca: stack.emulator.caPem, method, ...(body === undefined ? {} : { body }) });
+
+  return {
+    stack,
+    meta,
+    settings,
+    handlers,
+    real,
+    controls,
+    tokens,
+    writerToken,
+    key: (name, database = "telemetry") => ({ subscriptionId: meta.kustoSubscriptionId!, resourceGroup: meta.kustoResourceGroup!, cluster: meta.kustoClusterName!, database, name }),
+    async addFault(rule) {
+      const res = await admin("/faults", "POST", rule);
+      if (res.status >= 300) throw new Error(`adding fault failed: ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    async clearFaults() {
+      await admin("/faults", "DELETE");
+    },
+    async stop() {
+      if (saved.endpoint === undefined) delete process.env.IDENTITY_ENDPOINT;
+      else process.env.IDENTITY_ENDPOINT = saved.endpoint;
+      if (saved.header === undefined) delete process.env.IDENTITY_HEADER;
+      else process.env.IDENTITY_HEADER = saved.header;
+      await stack.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { HttpHandler };
