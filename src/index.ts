@@ -6,3 +6,6 @@ import "./functions/openapi";
 import "./functions/notificationsOutbox";
 import "./functions/revocationEvents";
 import "./functions/events";
+import "./functions/auditTimer";
+import "./functions/auditShard";
+import "./functions/audits";

@@ -25,6 +25,15 @@ import { createTableEventLedger } from "./azure/eventLedger";
 import { createTableFailedEventStore } from "./azure/failedEvents";
 import { noopMetrics, type AppMetrics } from "./telemetry/metrics";
 import type { Logger } from "./logging/logger";
+import { createAuditService, type AuditService } from "./audit/service";
+import type { AuditDeps } from "./audit/deps";
+import { toEnforceList } from "./audit/model";
+import { createRunVerifiers } from "./audit/runVerifiers";
+import { createAuditStorageClients } from "./azure/auditStorage";
+import { createAuditQueue } from "./azure/auditQueue";
+import { createAuditReportStore } from "./azure/auditReports";
+import { createAuditRunStore } from "./azure/auditRuns";
+import { createClusterLister } from "./azure/clusterLister";
 
 declare const __APP_VERSION__: string | undefined;
 const buildVersion = typeof __APP_VERSION__ === "string" ? __APP_VERSION__ : "0.0.0-dev";
@@ -43,6 +52,8 @@ export interface Root {
   readonly accessPolicy: AccessPolicy;
   /** Revocation (Event Grid trigger and /api/events) over the real adapters, built on first use. */
   readonly revocation: RevocationWiring;
+  /** The audit (timer, queue shards, /api/audits) over the real adapters, built on first use. */
+  readonly audit: AuditService;
 }
 
 let root: Root | undefined;
@@ -55,6 +66,7 @@ export function getRoot(): Root {
     let tokenValidator: TokenValidator | undefined;
     let accessPolicy: AccessPolicy | undefined;
     let revocation: RevocationWiring | undefined;
+    let audit: AuditService | undefined;
     const getAccessPolicy = () => {
       if (!accessPolicy) {
         const parsed = parseAccessPolicy(settings.accessPolicy);
@@ -82,6 +94,9 @@ export function getRoot(): Root {
       },
       get revocation() {
         return (revocation ??= wireRevocation(settings, clients));
+      },
+      get audit() {
+        return (audit ??= wireAudit(settings, clients).service);
       },
     };
   }
@@ -162,4 +177,52 @@ export function wireRevocation(settings: Settings, clients: ClientFactory, optio
     parser: createEventGridParser(),
     trust: { appTenantId: settings.app.tenantId, allowedSources: settings.revocation.allowedEventSources },
   };
+}
+
+export interface AuditWiringOptions {
+  /** Tests trust the emulator's CA for the queue and blob clients (the host has NODE_EXTRA_CA_CERTS). */
+  storageClientOptions?: { tlsOptions?: { ca?: string } };
+  metrics?: AppMetrics;
+  /** Default 60 min: a run whose shards have not all reported by then is closed as incomplete. */
+  runTimeoutInMs?: number;
+  now?: () => Date;
+}
+
+/** host.json extensions.queues.maxDequeueCount: the attempt on which a failing shard records itself as failed. */
+export const AUDIT_MAX_SHARD_ATTEMPTS = 5;
+
+/** The audit over the real adapters (exported so integration tests and benchmarks use this very wiring). */
+export function wireAudit(settings: Settings, clients: ClientFactory, options: AuditWiringOptions = {}): { service: AuditService; deps: AuditDeps } {
+  const tables = registryTables(settings, clients);
+  const storage = createAuditStorageClients({ storage: settings.storage, credential: clients.credential, ...(options.storageClientOptions ? { clientOptions: options.storageClientOptions } : {}) });
+  const queue = storage.queue(settings.audit.queueName);
+  const container = storage.container(settings.audit.reportsContainer);
+  if (!queue || !container) throw new Error("No queue or blob storage configured (AzureWebJobsStorage or its __queueServiceUri/__blobServiceUri): the audit needs both.");
+  const reader = createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) });
+  const deps: AuditDeps = {
+    registry: createTableRegistry(tables),
+    journal: createTableJournal(tables),
+    kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => clients.kusto(subscriptionId, auth) }),
+    inventory: createClusterLister({ clientFor: (subscriptionId) => clients.kusto(subscriptionId) }),
+    verifierForRun: createRunVerifiers({ reader }),
+    liveVerifier: createAccessVerifier({ reader }),
+    requirementsFor,
+    runs: createAuditRunStore(tables),
+    reports: createAuditReportStore({ container }),
+    queue: createAuditQueue({ queue }),
+    notifier: createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) }),
+    failedEvents: createTableFailedEventStore(tables),
+    sources: createSourceReader({ armEndpoint: settings.armEndpoint, clientFor: (tenantId) => clients.authorization(tenantId) }),
+    metrics: options.metrics ?? noopMetrics,
+    settings: {
+      mode: settings.audit.mode,
+      enforce: toEnforceList(settings.audit.enforceFindings),
+      subscriptions: settings.audit.subscriptions,
+      kustoWaitInMs: Math.min(settings.kusto.waitInMs, 20_000),
+      maxShardAttempts: AUDIT_MAX_SHARD_ATTEMPTS,
+      runTimeoutInMs: options.runTimeoutInMs ?? 60 * 60_000,
+    },
+    ...(options.now ? { now: options.now } : {}),
+  };
+  return { service: createAuditService(deps), deps };
 }

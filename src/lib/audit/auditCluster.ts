@@ -162,7 +162,7 @@ async function probeSources(
   await mapLimit([...suspects], 8, async ([id, tenantId]) => {
     calls.sourceExists++;
     try {
-      if (!(await retryThrottled(() => probe.exists(id, tenantId)))) missing.add(id);
+      if (!(await retryThrottled(() => probe.exists(tenantId, id)))) missing.add(id);
     } catch {
       // Unknown: the connection is judged on its access alone.
     }

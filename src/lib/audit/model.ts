@@ -181,3 +181,8 @@ export function parseClusterId(id: string): ClusterRef | undefined {
   const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Kusto\/clusters\/([^/]+)\/?$/i.exec(id.trim());
   return m ? { subscriptionId: m[1] as string, resourceGroup: m[2] as string, cluster: m[3] as string } : undefined;
 }
+
+/** The enforce list of the settings, known types only (an unknown name remediates nothing rather than failing). */
+export function toEnforceList(names: readonly string[]): FindingType[] {
+  return names.filter((n): n is FindingType => (remediableTypes as readonly string[]).includes(n));
+}

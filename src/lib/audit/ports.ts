@@ -45,7 +45,10 @@ export interface AuditReportStore {
   getReport(runId: string): Promise<AuditReport | undefined>;
 }
 
-/** Does a source resource still exist (ARM GET; 404 = no)? Asked only of sources behind a broken-looking binding. */
+/**
+ * Does a source resource still exist (ARM GET; 404 = no)? Asked only of sources behind a broken-looking binding.
+ * The same shape as revocation's SourceReader, so the root passes that one.
+ */
 export interface SourceProbe {
-  exists(resourceId: string, tenantId: string): Promise<boolean>;
+  exists(tenantId: string, resourceId: string): Promise<boolean>;
 }
