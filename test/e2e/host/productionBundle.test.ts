@@ -28,6 +28,9 @@ beforeAll(async () => {
       // Nothing listens there: the ARM probe fails fast instead of waiting on a network this machine lacks.
       ARM_ENDPOINT: "https://127.0.0.1:9",
       AZURE_AUTHORITY_HOST: "https://127.0.0.1:9",
+      // The host resolves the audit trigger's %AUDIT_SCHEDULE% and %AUDIT_QUEUE% before the app runs (Azure too).
+      AUDIT_SCHEDULE: "0 0 */6 * * *",
+      AUDIT_QUEUE: "audit-shards",
     },
   });
 });
