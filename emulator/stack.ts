@@ -90,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       NODE_EXTRA_CA_CERTS: emulator.caFile,
       ...(meta.appIdentityClientId ? { AZURE_CLIENT_ID: meta.appIdentityClientId } : {}),
       ...connectionsApiSettings(emulator, meta),
+      ...auditSettings(),
       ...options.appSettings,
     };
 
@@ -155,6 +156,14 @@ export function connectionsApiSettings(emulator: Pick<EmulatorHandle, "armEndpoi
   }
   if (meta.notificationsTopicName) settings.NOTIFICATIONS_TOPIC_ENDPOINT = `${emulator.armEndpoint}/eventgrid/topics/${meta.notificationsTopicName}/api/events`;
   return settings;
+}
+
+/**
+ * The audit's trigger settings: the host resolves %AUDIT_SCHEDULE% and %AUDIT_QUEUE% before the app runs (and,
+ * as Azure's, fails to start without them), so they are always set; the defaults of src/lib/config/settings.
+ */
+export function auditSettings(): Record<string, string> {
+  return { AUDIT_SCHEDULE: "0 0 */6 * * *", AUDIT_QUEUE: "audit-shards", AUDIT_REPORTS_CONTAINER: "audit-reports" };
 }
 
 /**
