@@ -91,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(meta.appIdentityClientId ? { AZURE_CLIENT_ID: meta.appIdentityClientId } : {}),
       ...connectionsApiSettings(emulator, meta),
       ...auditSettings(),
+      ...revocationSettings(meta),
       ...options.appSettings,
     };
 
@@ -156,6 +157,15 @@ export function connectionsApiSettings(emulator: Pick<EmulatorHandle, "armEndpoi
   }
   if (meta.notificationsTopicName) settings.NOTIFICATIONS_TOPIC_ENDPOINT = `${emulator.armEndpoint}/eventgrid/topics/${meta.notificationsTopicName}/api/events`;
   return settings;
+}
+
+/**
+ * Revocation: the source tenant's subscription topic is an allowed event source of the webhook /api/events
+ * (its system topic delivers there with an Entra token of Event Grid's first-party app).
+ */
+export function revocationSettings(meta: Record<string, string>): Record<string, string> {
+  if (!meta.sourceTenantId || !meta.sourceSubscriptionId) return {};
+  return { EVENTS_ALLOWED_SOURCES: JSON.stringify([{ tenantId: meta.sourceTenantId, topic: `/subscriptions/${meta.sourceSubscriptionId}` }]) };
 }
 
 /**
