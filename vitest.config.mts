@@ -13,12 +13,22 @@ export default defineConfig({
         extends: true,
         test: { name: "integration", include: ["test/integration/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
       },
-      { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 90_000, hookTimeout: 90_000 } },
+      {
+        extends: true,
+        // hostLogScan: every host log an e2e test produces is scanned for JWTs and keys (issue 8).
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], setupFiles: ["test/support/hostLogScan.ts"], testTimeout: 90_000, hookTimeout: 90_000 },
+      },
       // Issue 8's campaign (faults, crashes, fuzzing, auth, secrets, concurrency, limits): fast variants in CI,
       // longer ones by env var (docs/reliability.md). Suites write measured rows to .local/reliability/.
       {
         extends: true,
-        test: { name: "reliability", include: ["test/reliability/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 90_000 },
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          setupFiles: ["test/support/hostLogScan.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 90_000,
+        },
       },
     ],
   },
