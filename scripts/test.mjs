@@ -11,6 +11,8 @@ const filters = process.argv.slice(2);
 const actionLog = resolve(".local", "arm-actions.jsonl");
 mkdirSync(join(actionLog, ".."), { recursive: true });
 rmSync(actionLog, { force: true });
+// The reliability suites write their measured rows here (scripts/reliabilityReport.ts): this run's only.
+rmSync(resolve(".local", "reliability"), { recursive: true, force: true });
 const withActionLog = { ...process.env, ARM_ACTION_LOG: actionLog };
 const steps = [
   ["lint", [node, "node_modules/eslint/bin/eslint.js", "."]],
