@@ -9,3 +9,4 @@ import "./functions/events";
 import "./functions/auditTimer";
 import "./functions/auditShard";
 import "./functions/audits";
+import "./functions/adopt";

@@ -16,6 +16,10 @@ import { createConnectionsService } from "./connections/createConnectionsService
 import { createEventGridNotifier, type EventGridNotifier } from "./azure/eventGridNotifier";
 import { createTableOutbox } from "./azure/outbox";
 import type { ConnectionsService } from "./connections/service";
+import type { ConnectionsDeps } from "./connections/deps";
+import { adoptConnection, type AdoptInput } from "./audit/adoptConnection";
+import type { ManagedConnection } from "./connections/model";
+import type { Result } from "./errors";
 import { createRevocationHandler, type RevocationHandler } from "./revocation/handleResourceEvent";
 import type { EventParser } from "./revocation/model";
 import type { TrustOptions } from "./revocation/trust";
@@ -54,6 +58,8 @@ export interface Root {
   readonly revocation: RevocationWiring;
   /** The audit (timer, queue shards, /api/audits) over the real adapters, built on first use. */
   readonly audit: AuditService;
+  /** Adopts an unmanaged connection over the connections' ports (POST .../adopt). */
+  adopt(input: AdoptInput): Promise<Result<ManagedConnection>>;
 }
 
 let root: Root | undefined;
@@ -98,6 +104,7 @@ export function getRoot(): Root {
       get audit() {
         return (audit ??= wireAudit(settings, clients).service);
       },
+      adopt: (input) => adoptConnection(wire().deps, input),
     };
   }
   return root;
@@ -115,13 +122,15 @@ function registryTables(settings: Settings, clients: ClientFactory) {
 export interface ConnectionsWiring {
   service: ConnectionsService;
   notifier: EventGridNotifier;
+  /** The service's ports (the audit's adopt use case shares them). */
+  deps: ConnectionsDeps;
 }
 
 /** The connections service over the real adapters (exported so integration tests and benchmarks use this very wiring). */
 export function wireConnections(settings: Settings, clients: ClientFactory, policy: AccessPolicy): ConnectionsWiring {
   const tables = registryTables(settings, clients);
   const notifier = createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) });
-  const service = createConnectionsService({
+  const deps: ConnectionsDeps = {
     registry: createTableRegistry(tables),
     journal: createTableJournal(tables),
     kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => clients.kusto(subscriptionId, auth) }),
@@ -135,8 +144,8 @@ export function wireConnections(settings: Settings, clients: ClientFactory, poli
       sourceTenants: settings.crossTenant.sourceTenants,
       kustoWaitInMs: settings.kusto.waitInMs,
     },
-  });
-  return { service, notifier };
+  };
+  return { service: createConnectionsService(deps), notifier, deps };
 }
 
 export interface RevocationWiring {

@@ -112,6 +112,19 @@ describe("the audit on the local stack", () => {
     expect(html.text).not.toMatch(/<script/i);
   });
 
+  it("adopting the unmanaged connection (201, verified like a create) clears the finding in the next run", async () => {
+    const adoptUrl = `/api/connections/${m.kustoSubscriptionId}/${m.kustoResourceGroup}/${m.kustoClusterName}/audit/audit-stray/adopt`;
+    const adopted = await fetch(`${stack.hostUrl}${adoptUrl}`, { method: "POST", headers: { authorization: `Bearer ${auditor}`, "content-type": "application/json" }, body: "{}" });
+    expect(adopted.status).toBe(201);
+    expect(await adopted.json()).toMatchObject({ authMode: "key", status: "Succeeded" });
+    const again = await fetch(`${stack.hostUrl}${adoptUrl}`, { method: "POST", headers: { authorization: `Bearer ${auditor}`, "content-type": "application/json" }, body: "{}" });
+    expect(again.status).toBe(409);
+
+    const started = await call("POST", "/api/audits", auditor);
+    const run = await settled(started.headers.get("location") as string);
+    expect(run.summary).toMatchObject({ managed: 2, byType: { unmanagedConnection: 0 } });
+  });
+
   it("a shard that fails on every attempt goes to the poison queue, and the run closes incomplete", async () => {
     const admin = adminOf(stack);
     await httpsJson(`${admin.adminUrl}/faults`, { ca: admin.caPem, method: "POST", body: { id: "no-databases", pattern: "^GET .*/clusters/adxdemo/databases$", errorRate: 1, errorStatus: 403 } });
