@@ -3,7 +3,7 @@
 // live that the assignment / source / cluster is really gone → re-evaluate access → delete, keep or report.
 // Any failure releases the claim, counts the attempt in the failed-events store and rethrows, so the host
 // answers 500 and Event Grid redelivers; completed steps are not redone (registry status, own claims).
-import type { ManagedConnection } from "../connections/model";
+import { normalizeResourceId, type ManagedConnection } from "../connections/model";
 import { toTombstone } from "../connections/refreshOperation";
 import { eventContextOf, revocationActor, type EventContext } from "./context";
 import type { RevocationDeps } from "./deps";
@@ -81,12 +81,22 @@ export async function handleResourceEvent(deps: RevocationDeps, event: ResourceE
 async function decide(deps: RevocationDeps, ctx: EventContext, effect: OperationEffect, records: ManagedConnection[], outcome: EventOutcome): Promise<EventOutcome> {
   const resourceUri = ctx.event.data?.resourceUri ?? "";
   if (effect === "grant") {
-    // 3. Is the assignment really gone? Read in the tenant of the principals that depend on it.
-    const tenants = [...new Set(records.map((r) => r.binding.principal.tenantId.toLowerCase()))];
-    const found = await Promise.all(tenants.map((t) => deps.assignments.getRoleAssignment(t, resourceUri)));
-    if (found.some((a) => a !== undefined)) return stale(deps, ctx, records, outcome, `role assignment ${resourceUri} still exists (forged, stale or re-created event)`);
+    // 3. Is the assignment really gone? When every candidate holds it as a grant, the live re-evaluation (4.)
+    // answers that too: it lists every assignment applying to each principal at its scopes, so an assignment
+    // that still exists shows up among the grants found now. Otherwise (candidates found by scope only, which
+    // the assignment may not concern) it is read directly, in the tenant of the principals that depend on it.
+    const deleted = normalizeResourceId(resourceUri);
+    const holdsIt = (r: ManagedConnection) => r.binding.requirements.some((q) => q.grants.some((g) => normalizeResourceId(g.roleAssignmentId) === deleted));
+    if (!records.every(holdsIt)) {
+      const tenants = [...new Set(records.map((r) => r.binding.principal.tenantId.toLowerCase()))];
+      const found = await Promise.all(tenants.map((t) => deps.assignments.getRoleAssignment(t, resourceUri)));
+      if (found.some((a) => a !== undefined)) return stale(deps, ctx, records, outcome, staleAssignment(resourceUri));
+    }
     // 4. Effective access now, per distinct principal; 5. delete or keep.
     const decisions = await reverifyAccess(deps.verifier, records);
+    if (decisions.some((d) => d.requirements.some((q) => q.grants.some((g) => normalizeResourceId(g.roleAssignmentId) === deleted)))) {
+      return stale(deps, ctx, records, outcome, staleAssignment(resourceUri));
+    }
     const results = await Promise.all(
       decisions.map(async (d) => {
         if (d.lost) {
@@ -157,6 +167,10 @@ async function settleRecord(deps: RevocationDeps, ctx: EventContext, record: Man
     .publish({ id: ctx.newId(), type: "adx.connection.deleted", subject: record.id, time: ctx.now(), data: { connectionId: record.id, kind: record.kind, reason, deletedBy: ctx.deletedBy, eventId: ctx.event.id, correlationId: ctx.correlationId } })
     .catch((error: unknown) => ({ delivered: false, error: String(error) }));
   if (!result.delivered && result.error !== "NotConfigured") ctx.logger.warn("notification not delivered", { connectionId: record.id, error: result.error });
+}
+
+function staleAssignment(resourceUri: string): string {
+  return `role assignment ${resourceUri} still exists (forged, stale or re-created event)`;
 }
 
 function collect(outcome: EventOutcome, results: { id: string; outcome: RevokeOutcome | "kept" }[]): EventOutcome {

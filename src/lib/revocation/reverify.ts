@@ -5,8 +5,9 @@ import { normalizeScope } from "../access/evaluateAccess";
 import type { AccessVerifier } from "../connections/deps";
 import type { ManagedConnection, Requirement, RequirementStatus } from "../connections/model";
 
+/** `requirements`: every requirement of the connection with the grants found now (whether or not access is lost). */
 export type AccessDecision =
-  | { connection: ManagedConnection; lost: true; missing: Requirement[] }
+  | { connection: ManagedConnection; lost: true; missing: Requirement[]; requirements: RequirementStatus[] }
   | { connection: ManagedConnection; lost: false; requirements: RequirementStatus[] };
 
 const requirementKey = (r: Requirement) => `${normalizeScope(r.scope)}|${r.permission.toLowerCase()}|${r.permissionKind}`;
@@ -15,10 +16,10 @@ const principalKey = (c: ManagedConnection) => `${c.binding.principal.tenantId}|
 /** Pure: a connection keeps access only if every one of its requirements is granted now. */
 export function decideAccess(connection: ManagedConnection, live: ReadonlyMap<string, RequirementStatus>): AccessDecision {
   const statuses = connection.binding.requirements.map((r) => live.get(requirementKey(r.requirement)) ?? { requirement: r.requirement, granted: false, grants: [] });
-  const missing = statuses.filter((s) => !s.granted).map((s) => s.requirement);
-  if (missing.length > 0) return { connection, lost: true, missing };
-  // Keep each connection's own requirement objects (source names), with the grants found now.
-  return { connection, lost: false, requirements: statuses.map((s, i) => ({ ...s, requirement: connection.binding.requirements[i]?.requirement ?? s.requirement })) };
+  // Each connection's own requirement objects (source names), with the grants found now.
+  const requirements = statuses.map((s, i) => ({ ...s, requirement: connection.binding.requirements[i]?.requirement ?? s.requirement }));
+  const missing = requirements.filter((s) => !s.granted).map((s) => s.requirement);
+  return missing.length > 0 ? { connection, lost: true, missing, requirements } : { connection, lost: false, requirements };
 }
 
 export async function reverifyAccess(verifier: AccessVerifier, connections: readonly ManagedConnection[]): Promise<AccessDecision[]> {

@@ -180,6 +180,7 @@ describe("revocation on the local stack", () => {
 
     await unassign(inherited);
     await untilStatus("rv-hub", "Deleted");
+    await until("the journal's completion", async () => ((await journalOf("rv-hub")).some((e) => e.action === "revoke" && e.phase === "completed") ? true : undefined));
     expect((await arm("GET", `${m.kustoClusterResourceId}/databases/telemetry/dataConnections/rv-hub`, alice, undefined, "2023-08-15")).status).toBe(404);
     const revoke = (await journalOf("rv-hub")).filter((e) => e.action === "revoke").reverse();
     expect(revoke.map((e) => e.phase)).toEqual(["intent", "completed"]);
@@ -248,8 +249,9 @@ describe("revocation on the local stack", () => {
     await create("rv-ns", keyHub(`${ns}/eventhubs/h`, "adx"));
     expect((await arm("DELETE", ns, alice, undefined, "2024-01-01")).status).toBeLessThan(300);
     await untilStatus("rv-ns", "Deleted");
-    const revoke = (await journalOf("rv-ns")).find((e) => e.action === "revoke" && e.phase === "completed");
-    expect(revoke?.after).toMatchObject({ reason: "sourceDeleted" });
+    // The record is saved before the journal completes the intent: wait for that entry.
+    const revoke = await until("the journal's completion", async () => (await journalOf("rv-ns")).find((e) => e.action === "revoke" && e.phase === "completed"));
+    expect(revoke.after).toMatchObject({ reason: "sourceDeleted" });
   });
 
   it("removes a cross-tenant connection when the partner tenant deletes the grant (webhook, Entra token)", async () => {
@@ -259,8 +261,12 @@ describe("revocation on the local stack", () => {
     expect(grants).toHaveLength(1);
     await unassign(grants[0]!, carol);
     await untilStatus("rv-partner", "Deleted");
-    const deliveries = await httpsJson(`${stack.adminUrl}/eventgrid/deliveries`, { ca: stack.emulator.caPem });
-    const webhook = (deliveries.body as { value: { kind: string; url: string; status: number }[] }).value.filter((d) => d.url.endsWith("/api/events"));
+    // The delivery is recorded once the webhook has answered, after the record was saved.
+    const webhook = await until("the webhook's answer", async () => {
+      const deliveries = await httpsJson(`${stack.adminUrl}/eventgrid/deliveries`, { ca: stack.emulator.caPem });
+      const mine = (deliveries.body as { value: { kind: string; url: string; status: number }[] }).value.filter((d) => d.url.endsWith("/api/events"));
+      return mine.length >= 2 ? mine : undefined;
+    });
     expect(webhook.map((d) => [d.kind, d.status])).toEqual([
       ["SubscriptionValidation", 200],
       ["Notification", 200],

@@ -73,25 +73,39 @@ describe("revocation of a deleted role assignment", () => {
     const created = await w.create("mi-events", miEventHub());
     const outcome = await handleResourceEvent(w.deps, deleteAssignmentEvent(ra(sourceIds.eventHub, 2)));
     expect(outcome).toMatchObject({ status: "stale", kept: [created.id] });
-    expect(w.calls.getRoleAssignment).toBe(1);
-    expect(w.verifier.calls.filter((c) => c.principal.objectId === ids.clusterPrincipal)).toHaveLength(1); // the create's only
+    // The connection holds that grant: the live listing shows it still there (no separate GET needed).
+    expect(w.calls.getRoleAssignment).toBe(0);
+    expect(w.verifier.calls.filter((c) => c.principal.objectId === ids.clusterPrincipal)).toHaveLength(2); // create + live check
     expect(w.kusto.count("delete")).toBe(0);
     expect(w.journal.of(created.id).at(-1)).toMatchObject({ action: "keep", phase: "skipped" });
     expect((await w.record(keyOf("mi-events")))?.status).toBe("Succeeded");
   });
 
-  it("reads the assignment in the tenant of the principals that depend on it (cross-tenant source)", async () => {
+  it("removes a cross-tenant connection when its grant in the partner tenant goes", async () => {
     const w = createRevocationWorld();
     const created = await w.create("partner", specs.partnerEventHub(), { sourceTenantId: ids.tenantB });
     expect(created.binding.principal.tenantId).toBe(ids.tenantB);
     const grant = ra(sourceIds.partnerNamespace, 5);
-    const seen: string[] = [];
-    const read = w.deps.assignments.getRoleAssignment;
-    w.deps.assignments = { getRoleAssignment: (tenant, id) => (seen.push(tenant), read(tenant, id)) };
     w.deleteAssignment(grant);
     const outcome = await handleResourceEvent(w.deps, deleteAssignmentEvent(grant));
     expect(outcome.deleted).toEqual([created.id]);
-    expect(seen).toEqual([ids.tenantB.toLowerCase()]);
+    expect(w.verifier.calls.at(-1)?.principal.tenantId).toBe(ids.tenantB);
+  });
+
+  it("reads an assignment its candidates do not hold (found by scope) in their principals' tenant, and keeps them while it exists", async () => {
+    const w = createRevocationWorld();
+    const created = await w.create("partner", specs.partnerEventHub(), { sourceTenantId: ids.tenantB });
+    const rgPartner = `/subscriptions/${ids.subB}/resourceGroups/rg-partner-demo`;
+    const unrelated = ra(rgPartner, 6);
+    w.verifier.grants.push({ principalObjectId: "22222222-6666-4666-8666-000000000001", scope: rgPartner, permission: "*", roleAssignmentId: unrelated });
+    const seen: string[] = [];
+    const read = w.deps.assignments.getRoleAssignment;
+    w.deps.assignments = { getRoleAssignment: (tenant, id) => (seen.push(tenant), read(tenant, id)) };
+
+    expect(await handleResourceEvent(w.deps, deleteAssignmentEvent(unrelated))).toMatchObject({ status: "stale", kept: [created.id] });
+    w.deleteAssignment(unrelated);
+    expect(await handleResourceEvent(w.deps, deleteAssignmentEvent(unrelated))).toMatchObject({ status: "processed", kept: [created.id], deleted: [] });
+    expect(seen).toEqual([ids.tenantB.toLowerCase(), ids.tenantB.toLowerCase()]);
   });
 
   it("makes no ARM call and writes no ledger row when no managed connection is concerned", async () => {
