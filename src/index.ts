@@ -1,4 +1,7 @@
-// The app's entry, loaded by the Functions host: importing it only registers functions.
+// The app's entry, loaded by the Functions host: importing it only registers functions (and starts telemetry
+// when it is configured).
+import * as functions from "@azure/functions";
+import { startAppTelemetry } from "./lib/root";
 import "./functions/health";
 import "./functions/connections";
 import "./functions/operations";
@@ -10,3 +13,6 @@ import "./functions/auditTimer";
 import "./functions/auditShard";
 import "./functions/audits";
 import "./functions/adopt";
+
+// OpenTelemetry while startup lasts (the Functions instrumentation calls app.setup); loads nothing when not configured.
+startAppTelemetry(functions);

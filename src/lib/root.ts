@@ -1,5 +1,5 @@
 // Composition root: reads settings once and wires ports to adapters, lazily, on first use.
-import { readSettings, type Settings } from "./config/settings";
+import { readSettings, readTelemetrySettings, type Settings } from "./config/settings";
 import { createClientFactory, type ClientFactory } from "./azure/clientFactory";
 import { createArmProbe, createStorageProbe } from "./azure/probes";
 import type { Probe } from "./health/checkHealth";
@@ -38,6 +38,8 @@ import { createAuditQueue } from "./azure/auditQueue";
 import { createAuditReportStore } from "./azure/auditReports";
 import { createAuditRunStore } from "./azure/auditRuns";
 import { createClusterLister } from "./azure/clusterLister";
+import { createOtelMetrics } from "./azure/telemetryMetrics";
+import { startTelemetry, type TelemetryState } from "./azure/telemetry";
 
 declare const __APP_VERSION__: string | undefined;
 const buildVersion = typeof __APP_VERSION__ === "string" ? __APP_VERSION__ : "0.0.0-dev";
@@ -64,10 +66,20 @@ export interface Root {
 
 let root: Root | undefined;
 
+/**
+ * Starts OpenTelemetry from the telemetry settings alone, when the entry loads (before the functions register);
+ * loads nothing when telemetry is not configured. `functions` is the entry's `@azure/functions` module.
+ */
+export function startAppTelemetry(functions: unknown): TelemetryState {
+  return startTelemetry({ settings: readTelemetrySettings(process.env), functions, serviceVersion: buildVersion });
+}
+
 export function getRoot(): Root {
   if (!root) {
     const settings = readSettings(process.env, buildVersion);
     const clients = createClientFactory(settings);
+    // Over the global MeterProvider startAppTelemetry registered (OpenTelemetry's no-op one when telemetry is off).
+    const metrics = createOtelMetrics({ version: settings.version });
     let wired: ConnectionsWiring | undefined;
     let tokenValidator: TokenValidator | undefined;
     let accessPolicy: AccessPolicy | undefined;
@@ -81,7 +93,7 @@ export function getRoot(): Root {
       }
       return accessPolicy;
     };
-    const wire = () => (wired ??= wireConnections(settings, clients, getAccessPolicy()));
+    const wire = () => (wired ??= wireConnections(settings, clients, getAccessPolicy(), { metrics }));
     root = {
       settings,
       clients,
@@ -99,10 +111,10 @@ export function getRoot(): Root {
         return getAccessPolicy();
       },
       get revocation() {
-        return (revocation ??= wireRevocation(settings, clients));
+        return (revocation ??= wireRevocation(settings, clients, { metrics }));
       },
       get audit() {
-        return (audit ??= wireAudit(settings, clients).service);
+        return (audit ??= wireAudit(settings, clients, { metrics }).service);
       },
       adopt: (input) => adoptConnection(wire().deps, input),
     };
@@ -127,7 +139,7 @@ export interface ConnectionsWiring {
 }
 
 /** The connections service over the real adapters (exported so integration tests and benchmarks use this very wiring). */
-export function wireConnections(settings: Settings, clients: ClientFactory, policy: AccessPolicy): ConnectionsWiring {
+export function wireConnections(settings: Settings, clients: ClientFactory, policy: AccessPolicy, options: { metrics?: AppMetrics } = {}): ConnectionsWiring {
   const tables = registryTables(settings, clients);
   const notifier = createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) });
   const deps: ConnectionsDeps = {
@@ -138,6 +150,7 @@ export function wireConnections(settings: Settings, clients: ClientFactory, poli
     requirementsFor,
     policy,
     notifier,
+    metrics: options.metrics ?? noopMetrics,
     settings: {
       appTenantId: settings.app.tenantId,
       appPrincipalId: settings.app.principalId,

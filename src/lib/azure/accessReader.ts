@@ -5,6 +5,7 @@ import type { PrincipalRef } from "../connections/model";
 import { scopeCovers } from "../access/evaluateAccess";
 import type { AccessReader, RoleAssignmentInfo, RoleDefinitionInfo } from "../access/ports";
 import { toAccessReadError, isNotFound } from "./accessReadErrors";
+import { withCorrelationPolicy } from "./telemetryPolicy";
 
 export interface AccessReaderOptions {
   /**
@@ -17,11 +18,13 @@ export interface AccessReaderOptions {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAccessReader(options: AccessReaderOptions): AccessReader {
+  // Every read carries the current correlation ID (telemetryPolicy.ts).
+  const clientFor = (tenantId: string) => withCorrelationPolicy(options.clientFor(tenantId));
   return {
     async listAssignments(principal, scope) {
       // The object ID goes into an OData string literal: only a GUID may, so nothing can break out of it.
       if (!GUID.test(principal.objectId)) throw new TypeError(`Principal object ID '${principal.objectId}' is not a GUID.`);
-      const client = options.clientFor(principal.tenantId);
+      const client = clientFor(principal.tenantId);
       const out: RoleAssignmentInfo[] = [];
       try {
         // assignedTo() is transitive over groups. ARM answers at, above *and below* the scope with it (the
@@ -38,7 +41,7 @@ export function createAccessReader(options: AccessReaderOptions): AccessReader {
 
     async getRoleDefinition(principal: PrincipalRef, roleDefinitionId) {
       try {
-        return toDefinitionInfo(await options.clientFor(principal.tenantId).roleDefinitions.getById(armPath(roleDefinitionId)), roleDefinitionId);
+        return toDefinitionInfo(await clientFor(principal.tenantId).roleDefinitions.getById(armPath(roleDefinitionId)), roleDefinitionId);
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw toAccessReadError(error, roleDefinitionId);
@@ -47,7 +50,7 @@ export function createAccessReader(options: AccessReaderOptions): AccessReader {
 
     async getRoleAssignment(tenantId, roleAssignmentId) {
       try {
-        const info = toAssignmentInfo(await options.clientFor(tenantId).roleAssignments.getById(armPath(roleAssignmentId)));
+        const info = toAssignmentInfo(await clientFor(tenantId).roleAssignments.getById(armPath(roleAssignmentId)));
         return info;
       } catch (error) {
         // Gone, or its scope (resource, group) is gone with it: either way the assignment no longer exists.

@@ -13,6 +13,7 @@ import type {
 } from "../connections/ports";
 import { normalizeResourceId } from "../connections/model";
 import { isKustoNotFound, isTransient, toKustoAppError } from "./kustoErrors";
+import { withCorrelationPolicy } from "./telemetryPolicy";
 
 export interface KustoGatewayOptions {
   /** A Kusto client for the subscription; with `auxiliaryTenantId`, one that adds that tenant's auxiliary token. */
@@ -79,7 +80,8 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function createKustoGateway(options: KustoGatewayOptions): KustoGateway {
   const interval = Math.max(1, options.pollIntervalInMs ?? 1000);
-  const client = (key: { subscriptionId: string }, auth?: SourceAuthorization) => options.clientFor(key.subscriptionId, auth);
+  // Every request (LRO polls included) carries the current correlation ID (telemetryPolicy.ts).
+  const client = (key: { subscriptionId: string }, auth?: SourceAuthorization) => withCorrelationPolicy(options.clientFor(key.subscriptionId, auth));
 
   /** Polls until done or the wait is over; a transient polling error leaves the operation resumable. */
   async function settle(poller: PollerLike, token: Omit<ResumeToken, "poller">, waitInMs: number): Promise<KustoOperationState> {

@@ -8,7 +8,21 @@ const httpsUrl = z.pipe(
   z.transform((u: string) => u.replace(/\/+$/, "")),
 );
 
+// Read on their own at load (readTelemetrySettings), before anything else, so they are a schema apart.
+const telemetrySchema = z.object({
+  /** Application Insights' connection string (ingestion endpoint; with local auth disabled it grants nothing alone). */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.optional(z.string()),
+  /** 'Authorization=AAD;ClientId={UAMI client ID}': telemetry is sent with the managed identity's Entra token. */
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.optional(z.string()),
+  /**
+   * auto: Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, else none (nothing loaded);
+   * console: spans and metrics to stdout (local runs); none: off.
+   */
+  TELEMETRY_EXPORTER: z._default(z.enum(["auto", "azureMonitor", "console", "none"]), "auto"),
+});
+
 const settingsSchema = z.object({
+  ...telemetrySchema.shape,
   AZURE_CLOUD: z._default(z.enum(["AzurePublicCloud", "AzureUSGovernment", "AzureChinaCloud"]), "AzurePublicCloud"),
   /** Overrides the cloud's ARM endpoint (the local emulator, or a private ARM endpoint). */
   ARM_ENDPOINT: z.optional(httpsUrl),
@@ -76,7 +90,19 @@ const settingsSchema = z.object({
 /** Every app setting the app reads (infra/ must set those the deployment needs: see test/unit/infra). */
 export const settingNames: readonly string[] = Object.keys(settingsSchema.shape);
 
+/** Where the app's OpenTelemetry spans and metrics go (src/lib/azure/telemetry.ts). */
+export type TelemetrySettings =
+  | { exporter: "none"; problem?: string }
+  | { exporter: "console" }
+  | {
+      exporter: "azureMonitor";
+      connectionString: string;
+      /** Entra ingestion (APPLICATIONINSIGHTS_AUTHENTICATION_STRING); clientId absent: the system-assigned identity. */
+      entra?: { clientId: string | undefined };
+    };
+
 export interface Settings {
+  telemetry: TelemetrySettings;
   cloud: CloudName;
   armEndpoint: string;
   armAudience: string;
@@ -160,6 +186,7 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
   if (issues.length > 0) throw new SettingsError(issues);
   const apiTenant = s.API_TENANT_ID;
   return {
+    telemetry: toTelemetrySettings(s),
     cloud: s.AZURE_CLOUD,
     armEndpoint: s.ARM_ENDPOINT ?? cloud.armEndpoint,
     armAudience: cloud.armAudience,
@@ -191,6 +218,36 @@ export function readSettings(env: NodeJS.ProcessEnv, version: string): Settings 
       reportsContainer: s.AUDIT_REPORTS_CONTAINER,
     },
   };
+}
+
+/**
+ * The telemetry settings alone, read when the entry loads: never throws (a bad value turns telemetry off and
+ * says why in `problem`), so telemetry can never keep the functions from registering.
+ */
+export function readTelemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings {
+  const parsed = z.safeParse(telemetrySchema, env);
+  if (!parsed.success) return { exporter: "none", problem: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  return toTelemetrySettings(parsed.data);
+}
+
+function toTelemetrySettings(s: z.infer<typeof telemetrySchema>): TelemetrySettings {
+  const connectionString = s.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined;
+  const exporter = s.TELEMETRY_EXPORTER === "auto" ? (connectionString ? "azureMonitor" : "none") : s.TELEMETRY_EXPORTER;
+  if (exporter === "none" || exporter === "console") return { exporter };
+  if (!connectionString) return { exporter: "none", problem: "TELEMETRY_EXPORTER: azureMonitor needs APPLICATIONINSIGHTS_CONNECTION_STRING" };
+  const auth = keyValues(s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "");
+  const entra = auth.get("authorization")?.toUpperCase() === "AAD" ? { clientId: auth.get("clientid") } : undefined;
+  return { exporter, connectionString, ...(entra ? { entra } : {}) };
+}
+
+/** `Key=Value;Key=Value` (keys lower-cased), as Application Insights' connection and authentication strings are. */
+function keyValues(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const part of text.split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0) map.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  return map;
 }
 
 function commaList(text: string): string[] {

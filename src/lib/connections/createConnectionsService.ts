@@ -8,14 +8,16 @@ import { listJournal } from "./listJournal";
 import type { ConnectionsService } from "./service";
 import { upsertConnection } from "./upsertConnection";
 import { validateConnection } from "./validateConnection";
+import { withCorrelation } from "../telemetry/correlation";
 
 export function createConnectionsService(deps: ConnectionsDeps): ConnectionsService {
   return {
-    upsert: (input) => upsertConnection(deps, input),
-    validate: (input) => validateConnection(deps, input),
+    // The ARM adapters send the request's correlation ID with every call these make (and tag their spans).
+    upsert: (input) => withCorrelation(input.correlationId, () => upsertConnection(deps, input)),
+    validate: (input) => withCorrelation(input.correlationId, () => validateConnection(deps, input)),
     get: (caller, key) => getConnection(deps, caller, key),
     list: (caller, filter, page) => listConnections(deps, caller, filter, page),
-    delete: (caller, key, correlationId) => deleteConnection(deps, caller, key, correlationId),
+    delete: (caller, key, correlationId) => withCorrelation(correlationId, () => deleteConnection(deps, caller, key, correlationId)),
     journal: (caller, key, page) => listJournal(deps, caller, key, page),
     getOperation: (caller, operationId) => getOperation(deps, caller, operationId),
   };

@@ -75,6 +75,7 @@ export async function deleteConnection(deps: ConnectionsDeps, caller: Caller, ke
     if (!state.succeeded) {
       return fail(new AppError("upstream", "KustoOperationFailed", `Kusto's delete failed: ${saved.operation?.error?.message ?? "unknown error"}`));
     }
+    rt.metrics.connectionDeleted({ kind: saved.kind, reason: "request" });
     await notifyChange(deps, rt, "adx.connection.deleted", saved, correlationId);
     return ok({ status: "deleted" });
   });

@@ -2,6 +2,7 @@
 import type { AccessPolicy } from "../auth/caller";
 import type { SourceTenant } from "../config/settings";
 import type { Logger } from "../logging/logger";
+import type { AppMetrics } from "../telemetry/metrics";
 import type { AuthMode, DataConnectionSpec, PrincipalRef, Requirement, RequirementStatus } from "./model";
 import type { ConnectionRegistry, JournalStore, KustoGateway, Notifier } from "./ports";
 
@@ -32,6 +33,8 @@ export interface ConnectionsDeps {
   notifier: Notifier;
   settings: ConnectionsSettings;
   logger?: Logger;
+  /** Counters of connections created and deleted; default noopMetrics. */
+  metrics?: AppMetrics;
   /** Injected for tests; default `() => new Date()`. */
   now?: () => Date;
   /** Injected for tests; default crypto.randomUUID. */

@@ -6,6 +6,7 @@ import type { ManagedConnection } from "./model";
 import type { ConnectionEventType, KustoDataConnection, KustoOperationState } from "./ports";
 import type { Runtime } from "./runtime";
 import { notifyChange } from "./notifyChange";
+import { createdAttributes } from "../telemetry/createdAttributes";
 
 const IN_FLIGHT = new Set(["creating", "running", "deleting", "moving"]);
 
@@ -87,6 +88,9 @@ export async function refreshOperation(
   });
   if (state.succeeded) {
     const type: ConnectionEventType = op.kind === "delete" ? "adx.connection.deleted" : op.kind === "create" ? "adx.connection.created" : "adx.connection.updated";
+    // Counted when the operation ends, as a create or delete that ended within the request is.
+    if (op.kind === "create") rt.metrics.connectionCreated(createdAttributes(saved));
+    if (op.kind === "delete") rt.metrics.connectionDeleted({ kind: saved.kind, reason: "request" });
     await notifyChange(deps, rt, type, saved, options.correlationId);
   }
   return saved;

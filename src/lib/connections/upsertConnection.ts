@@ -14,6 +14,7 @@ import { resolveAccessIntent, type AccessIntent, type ResolvedBinding } from "./
 import { runtimeOf, type Runtime } from "./runtime";
 import { kustoMatchesSpec, sameSpec } from "./sameSpec";
 import type { UpsertInput, UpsertOutcome } from "./service";
+import { createdAttributes } from "../telemetry/createdAttributes";
 
 /** Same mode, identity and source tenant as the record: the part of `access` a record keeps. */
 function sameAccess(record: ManagedConnection, intent: AccessIntent): boolean {
@@ -153,6 +154,7 @@ async function recoverOrRefuse(deps: ConnectionsDeps, rt: Runtime, base: Managed
     after: { status },
   });
   if (status === "Provisioning") return ok(accepted(saved.value));
+  rt.metrics.connectionCreated(createdAttributes(saved.value));
   await notifyChange(deps, rt, "adx.connection.created", saved.value, correlationId);
   return ok({ status: "created", connection: saved.value });
 }
@@ -240,6 +242,7 @@ async function write(deps: ConnectionsDeps, rt: Runtime, { base, before, binding
     const error = connection.operation?.error ?? { code: "KustoOperationFailed", message: "Kusto reports the data connection as Failed." };
     return fail(new AppError("upstream", "KustoOperationFailed", `Kusto's ${action} failed: ${error.message}`));
   }
+  if (action === "create") rt.metrics.connectionCreated(createdAttributes(connection));
   await notifyChange(deps, rt, action === "create" ? "adx.connection.created" : "adx.connection.updated", connection, correlationId);
   return ok({ status: action === "create" ? "created" : "updated", connection });
 }
