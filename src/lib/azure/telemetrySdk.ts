@@ -5,8 +5,9 @@ import { useAzureMonitor, shutdownAzureMonitor } from "@azure/monitor-openteleme
 import { AzureFunctionsInstrumentationESM } from "@azure/functions-opentelemetry-instrumentation";
 import { createOpenTelemetryInstrumenter } from "@azure/opentelemetry-instrumentation-azure-sdk";
 import type { TokenCredential } from "@azure/core-auth";
-import { context, metrics, trace } from "@opentelemetry/api";
+import { context, metrics, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
@@ -77,6 +78,8 @@ function startAzureMonitor(options: TelemetrySdkOptions, resource: ReturnType<ty
 
 function startConsole(options: TelemetrySdkOptions, resource: ReturnType<typeof resourceFromAttributes>): () => Promise<void> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // The host hands each invocation its traceparent: W3C, as the distro sets up for Azure Monitor.
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(new ConsoleSpanExporter())] });
   trace.setGlobalTracerProvider(tracerProvider);
   const reader = new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: options.exportIntervalInMs ?? 60_000 });
