@@ -1,5 +1,5 @@
 // Cold start: time for a fresh Node process to load the app's entry, bundled (dist/index.js, what the
-// Functions host loads) vs the plain tsc build (build/tsc/index.js, resolving node_modules), interleaved.
+// Functions host loads) vs the plain tsc build (build/tsc/src/index.js, resolving node_modules), interleaved.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -7,7 +7,7 @@ import { printTable, writeResults } from "../lib/report";
 import { summarize } from "../lib/stats";
 
 const runs = Number(process.env.COLDSTART_RUNS ?? 15);
-const entries = { bundled: resolve("dist/index.js"), unbundled: resolve("build/tsc/index.js") } as const;
+const entries = { bundled: resolve("dist/index.js"), unbundled: resolve("build/tsc/src/index.js") } as const;
 
 // Loads the entry as the worker does, with @azure/functions-core supplied, and reports the require() time.
 const probe = `
