@@ -20,6 +20,8 @@ export interface ConnectionsSettings {
   sourceTenants: readonly SourceTenant[];
   /** Bounded wait for Kusto's operations before answering 202. */
   kustoWaitInMs: number;
+  /** How long a request's claim on a record (before its ARM write) holds; default kustoWaitInMs + 2 minutes. */
+  claimLeaseInMs?: number;
 }
 
 export interface ConnectionsDeps {

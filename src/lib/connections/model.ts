@@ -155,6 +155,12 @@ export interface ManagedConnection {
     intentId?: string;
     /** Set when the operation has ended (the record keeps its last operation so it can still be looked up). */
     endedAt?: string;
+    /**
+     * Set while the operation is only a claim: the request that saved it (ETag / insert-if-absent) owns the ARM
+     * write until then and has not yet recorded ARM's answer. Past it, the claimer is presumed dead and another
+     * request may take over.
+     */
+    claimedUntil?: string;
     error?: { code: string; message: string };
   };
   createdBy: CallerRef;

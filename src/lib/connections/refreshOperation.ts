@@ -6,6 +6,8 @@ import type { ManagedConnection } from "./model";
 import type { ConnectionEventType, KustoDataConnection, KustoOperationState } from "./ports";
 import type { Runtime } from "./runtime";
 import { notifyChange } from "./notifyChange";
+import { isClaim } from "./claim";
+import { kustoMatchesSpec } from "./sameSpec";
 import { createdAttributes } from "../telemetry/createdAttributes";
 
 const IN_FLIGHT = new Set(["creating", "running", "deleting", "moving"]);
@@ -34,7 +36,7 @@ export function toTombstone(connection: ManagedConnection): ManagedConnection {
 /** The record once its operation has ended with `state` (state.done must be true). */
 export function applyOperationEnd(connection: ManagedConnection, state: KustoOperationState, endedAt: string): ManagedConnection {
   const op = connection.operation;
-  const { resumeToken: _dropped, ...rest } = op ?? { id: "", kind: "create" as const, startedAt: endedAt };
+  const { resumeToken: _dropped, claimedUntil: _claim, ...rest } = op ?? { id: "", kind: "create" as const, startedAt: endedAt };
   const operation = { ...rest, endedAt, ...(state.succeeded ? {} : { error: state.error ?? { code: "KustoOperationFailed", message: "Kusto's operation failed." } }) };
   if (!state.succeeded) return { ...connection, status: "Failed", operation, updatedAt: endedAt };
   if (op?.kind === "delete") return { ...toTombstone(connection), operation, updatedAt: endedAt };
@@ -44,12 +46,31 @@ export function applyOperationEnd(connection: ManagedConnection, state: KustoOpe
 async function pollState(deps: ConnectionsDeps, connection: ManagedConnection, waitInMs: number): Promise<KustoOperationState> {
   const op = connection.operation;
   if (op?.resumeToken) return deps.kusto.resume(op.resumeToken, { waitInMs });
+  if (isClaim(connection)) return pollClaim(deps, connection);
   // No poller state (a connection recovered after a crash): Kusto's own view decides.
   const current = await deps.kusto.get(connection.key);
   if (op?.kind === "delete") return current ? { done: false } : { done: true, succeeded: true };
   if (!current) return { done: true, succeeded: false, error: { code: "ConnectionMissing", message: "Kusto no longer has the data connection." } };
   const { status } = statusFromKusto(current);
   return status === "Provisioning" ? { done: false } : { done: true, succeeded: true, result: current };
+}
+
+/**
+ * A claim (its request has not recorded ARM's answer yet, or died before it did): only Kusto's own view can end
+ * it, and only when it shows the claimed change done: the connection gone (delete), or present with the
+ * claimed spec and no longer in flight. Anything else is still running, so a poll never races the claimer
+ * into a wrong end (e.g. "missing" before its PUT). A dead claimer's expired claim is taken over by the
+ * next PUT or DELETE.
+ */
+async function pollClaim(deps: ConnectionsDeps, connection: ManagedConnection): Promise<KustoOperationState> {
+  const current = await deps.kusto.get(connection.key);
+  if (connection.operation?.kind === "delete") return current ? { done: false } : { done: true, succeeded: true };
+  if (!current || !kustoMatchesSpec(connection.spec, current)) return { done: false };
+  const { status } = statusFromKusto(current);
+  if (status === "Provisioning") return { done: false };
+  return status === "Failed"
+    ? { done: true, succeeded: false, error: { code: "KustoOperationFailed", message: "Kusto reports the data connection as Failed." } }
+    : { done: true, succeeded: true, result: current };
 }
 
 /**

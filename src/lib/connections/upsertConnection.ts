@@ -1,6 +1,8 @@
 // PUT: create or update a data connection. Order: access intent and policy (pure) → registry → binding →
-// access verification → name (new only) → Kusto's validation → journal intent → Kusto PUT (bounded wait)
-// → record → journal completion → notification. The same PUT twice is one connection and no ARM write.
+// access verification → name (new only) → Kusto's validation → journal intent → claim the record (ETag or
+// insert-if-absent; one request per change) → Kusto PUT (bounded wait) → record → journal completion →
+// notification. The same PUT twice is one connection and no ARM write; a PUT meeting an identical one's
+// claim follows its operation (202).
 import { AppError, fail, isAppError, ok, type Result } from "../errors";
 import { attempt, checkName, nameTaken, resolveBinding, ungrantedRequirements, validateWithKusto, verifyRequirements } from "./connectionChecks";
 import { authorizeCaller, toCallerRef } from "./authorizeCaller";
@@ -13,6 +15,8 @@ import { applyOperationEnd, isOperationRunning, refreshOperation, statusFromKust
 import { resolveAccessIntent, type AccessIntent, type ResolvedBinding } from "./resolveBinding";
 import { runtimeOf, type Runtime } from "./runtime";
 import { kustoMatchesSpec, sameSpec } from "./sameSpec";
+import { claimUntil, isExpiredClaim, operationInProgress, releaseClaim, trySaveClaim } from "./claim";
+import { saveOwn } from "./saveOwn";
 import type { UpsertInput, UpsertOutcome } from "./service";
 import { createdAttributes } from "../telemetry/createdAttributes";
 
@@ -41,7 +45,8 @@ async function unchanged(deps: ConnectionsDeps, rt: Runtime, record: ManagedConn
   }
   if (isOperationRunning(record)) {
     const now = await refreshOperation(deps, rt, record, { waitInMs: 0, correlationId });
-    if (isOperationRunning(now)) return ok(accepted(now));
+    // A live claim or operation of the same change: follow it. An expired claim: take it over (full path).
+    if (isOperationRunning(now)) return isExpiredClaim(now, rt.now()) ? undefined : ok(accepted(now));
     return now.status === "Succeeded" ? ok({ status: "unchanged", connection: now }) : undefined;
   }
   if (record.status !== "Succeeded") return undefined;
@@ -59,10 +64,11 @@ async function pendingIntent(deps: ConnectionsDeps, connectionId: string): Promi
 
 export async function upsertConnection(deps: ConnectionsDeps, input: UpsertInput): Promise<Result<UpsertOutcome>> {
   const rt = runtimeOf(deps);
-  return attempt(() => upsert(deps, rt, input));
+  return attempt(() => upsert(deps, rt, input, 0));
 }
 
-async function upsert(deps: ConnectionsDeps, rt: Runtime, input: UpsertInput): Promise<Result<UpsertOutcome>> {
+/** `round`: how many times another request's claim made this one decide again (bounded). */
+async function upsert(deps: ConnectionsDeps, rt: Runtime, input: UpsertInput, round: number): Promise<Result<UpsertOutcome>> {
   const { caller, key, access, correlationId } = input;
   const intentResult = resolveAccessIntent(input.spec, access, deps.settings);
   if (!intentResult.ok) return intentResult;
@@ -79,7 +85,10 @@ async function upsert(deps: ConnectionsDeps, rt: Runtime, input: UpsertInput): P
   if (!authorized.ok) return authorized;
 
   const stored = await deps.registry.get(key);
-  const live = stored && stored.status !== "Deleted" ? stored : undefined;
+  const present = stored && stored.status !== "Deleted" ? stored : undefined;
+  // A create whose claimer died before recording anything is, for its taker, still a create.
+  const abandonedCreate = !!present && isExpiredClaim(present, rt.now()) && present.operation?.kind === "create";
+  const live = abandonedCreate ? undefined : present;
   if (live && live.kind !== spec.kind) {
     const message = `The connection is a ${live.kind} connection; its kind cannot change to ${spec.kind}. Delete it first.`;
     return fail(new AppError("validation", "KindChangeNotAllowed", message, { problems: [{ code: "KindChangeNotAllowed", message, path: "/kind" }] }));
@@ -88,9 +97,11 @@ async function upsert(deps: ConnectionsDeps, rt: Runtime, input: UpsertInput): P
     const outcome = await unchanged(deps, rt, live, correlationId);
     if (outcome) return outcome;
   }
-  if (live && isOperationRunning(live)) {
-    return fail(new AppError("conflict", "OperationInProgress", `Operation ${live.operation?.id ?? ""} on this connection is still running; retry when it has ended.`));
+  if (present && sameSpec(present.spec, spec) && abandonedCreate) {
+    const outcome = await unchanged(deps, rt, present, correlationId);
+    if (outcome) return outcome;
   }
+  if (present && isOperationRunning(present) && !isExpiredClaim(present, rt.now())) return fail(operationInProgress(present, rt.now()));
 
   const binding = await resolveBinding(deps, key, intent);
   if (!binding.ok) return binding;
@@ -119,19 +130,21 @@ async function upsert(deps: ConnectionsDeps, rt: Runtime, input: UpsertInput): P
   if (!live) {
     const name = await checkName(deps, key);
     if (!name.ok) return name;
-    if (name.value.alreadyExists) return recoverOrRefuse(deps, rt, base, correlationId);
+    if (name.value.alreadyExists) return recoverOrRefuse(deps, rt, base, correlationId, abandonedCreate ? present : undefined);
   }
   const validation = await validateWithKusto(deps, key, spec, binding.value.auth);
   if (!validation.ok) return validation;
-  return write(deps, rt, { base, before: live, binding: binding.value, correlationId });
+  return write(deps, rt, { base, before: live, binding: binding.value, correlationId, retry: () => upsert(deps, rt, input, round + 1), round, released: stored });
 }
 
 /**
  * The name is taken in Kusto but the registry has no live record: if the journal holds an intent that never
- * completed and Kusto's connection is the one asked for, a previous attempt crashed after the PUT: record it.
+ * completed (or an abandoned claim of this app names one) and Kusto's connection is the one asked for, a
+ * previous attempt died after the PUT: record it.
  */
-async function recoverOrRefuse(deps: ConnectionsDeps, rt: Runtime, base: ManagedConnection, correlationId: string): Promise<Result<UpsertOutcome>> {
-  const intent = await pendingIntent(deps, base.id);
+async function recoverOrRefuse(deps: ConnectionsDeps, rt: Runtime, base: ManagedConnection, correlationId: string, abandoned?: ManagedConnection): Promise<Result<UpsertOutcome>> {
+  const claimed = abandoned?.operation?.intentId ? { id: abandoned.operation.intentId, at: abandoned.operation.startedAt } : undefined;
+  const intent = claimed ?? (await pendingIntent(deps, base.id));
   const current = intent ? await deps.kusto.get(base.key) : undefined;
   if (!intent || !current || !kustoMatchesSpec(base.spec, current)) return fail(nameTaken(base.key));
   const { status, provisioningState } = statusFromKusto(current);
@@ -159,14 +172,12 @@ async function recoverOrRefuse(deps: ConnectionsDeps, rt: Runtime, base: Managed
   return ok({ status: "created", connection: saved.value });
 }
 
-/** Saves; a concurrent identical request that recorded first makes this one "unchanged", anything else 409. */
+/** Saves a record written without a claim (recovery): another request's change first makes this one 409. */
 async function save(deps: ConnectionsDeps, connection: ManagedConnection): Promise<Result<ManagedConnection>> {
   try {
     return ok(await deps.registry.save(connection));
   } catch (error) {
     if (!isAppError(error) || (error.kind !== "conflict" && error.kind !== "preconditionFailed")) throw error;
-    const winner = await deps.registry.get(connection.key);
-    if (winner && winner.status !== "Deleted" && sameSpec(winner.spec, connection.spec)) return fail(new AppError("conflict", "RecordedConcurrently", winner.id, { cause: winner }));
     return fail(new AppError("conflict", "ConcurrentUpdate", "Another request changed this connection at the same time; read it and retry.", { cause: error }));
   }
 }
@@ -176,9 +187,14 @@ interface WriteInput {
   before: ManagedConnection | undefined;
   binding: ResolvedBinding;
   correlationId: string;
+  /** Decides again from the registry's current record (after losing the claim to another request). */
+  retry: () => Promise<Result<UpsertOutcome>>;
+  round: number;
+  /** The record as read (a tombstone included): what a failed ARM write gives the claim back to. */
+  released: ManagedConnection | undefined;
 }
 
-async function write(deps: ConnectionsDeps, rt: Runtime, { base, before, binding, correlationId }: WriteInput): Promise<Result<UpsertOutcome>> {
+async function write(deps: ConnectionsDeps, rt: Runtime, { base, before, binding, correlationId, retry, round, released }: WriteInput): Promise<Result<UpsertOutcome>> {
   const action = before ? "update" : "create";
   const intent = await deps.journal.append({
     connectionId: base.id,
@@ -189,44 +205,41 @@ async function write(deps: ConnectionsDeps, rt: Runtime, { base, before, binding
     ...(before ? { before: before.spec } : {}),
     after: base.spec,
   });
+  // Claim (ETag, or insert-if-absent for a new name) before the ARM write: exactly one request owns it.
+  const operation = { id: toOperationId(base.key, rt.newId()), kind: action, startedAt: rt.now(), intentId: intent.id } as const;
+  const claim = await trySaveClaim(deps, { ...base, status: "Provisioning", operation: { ...operation, claimedUntil: claimUntil(deps, rt) } });
+  if (!claim) {
+    await deps.journal.append({ connectionId: base.id, action, phase: "skipped", intentId: intent.id, actor: base.updatedBy, correlationId, reason: "another request claimed the connection first" });
+    if (round < 2) return retry();
+    return fail(new AppError("conflict", "ConcurrentUpdate", "The connection keeps changing concurrently; read it and retry."));
+  }
   let state: KustoOperationState;
   try {
     state = await deps.kusto.createOrUpdate(base.key, base.spec, binding.auth, { waitInMs: deps.settings.kustoWaitInMs });
   } catch (error) {
     const appError = isAppError(error) ? error : undefined;
-    await deps.journal.append({
-      connectionId: base.id,
-      action,
-      phase: "failed",
-      intentId: intent.id,
-      actor: base.updatedBy,
-      correlationId,
-      error: { code: appError?.code ?? "KustoWriteFailed", message: appError?.message ?? String(error) },
-    });
+    const failure = { code: appError?.code ?? "KustoWriteFailed", message: appError?.message ?? String(error) };
+    await deps.journal.append({ connectionId: base.id, action, phase: "failed", intentId: intent.id, actor: base.updatedBy, correlationId, error: failure });
+    await releaseClaim(deps, claim, before ?? (released?.status === "Deleted" ? released : undefined), failure, rt.now());
     throw error;
   }
-  const operation = { id: toOperationId(base.key, rt.newId()), kind: action, startedAt: rt.now(), intentId: intent.id } as const;
+  const withEtag = claim.etag ? { etag: claim.etag } : {};
   const record: ManagedConnection = state.done
-    ? applyOperationEnd({ ...base, operation }, state, rt.now())
-    : { ...base, status: "Provisioning", operation: { ...operation, ...(state.resumeToken ? { resumeToken: state.resumeToken } : {}) } };
+    ? applyOperationEnd({ ...base, ...withEtag, operation }, state, rt.now())
+    : { ...base, ...withEtag, status: "Provisioning", operation: { ...operation, ...(state.resumeToken ? { resumeToken: state.resumeToken } : {}) } };
 
-  const saved = await save(deps, record);
+  const saved = await saveOwn(deps, record);
   if (!saved.ok) {
-    const recorded = saved.error.code === "RecordedConcurrently" ? (saved.error.cause as ManagedConnection) : undefined;
-    await deps.journal.append({
-      connectionId: base.id,
-      action,
-      phase: recorded ? "completed" : "failed",
-      intentId: intent.id,
-      actor: base.updatedBy,
-      correlationId,
-      reason: recorded ? "a concurrent identical request recorded the connection" : "the record changed concurrently",
-      ...(recorded ? {} : { error: { code: saved.error.code, message: saved.error.message } }),
-    });
-    if (recorded) return ok(isOperationRunning(recorded) ? accepted(recorded) : { status: "unchanged", connection: recorded });
+    await deps.journal.append({ connectionId: base.id, action, phase: "failed", intentId: intent.id, actor: base.updatedBy, correlationId, reason: "the claim was taken over", error: { code: saved.error.code, message: saved.error.message } });
     return saved;
   }
   const connection = saved.value;
+  if (saved.byFollower) {
+    // A poll of this operation recorded its end (and journalled and notified it) first: answer as it recorded.
+    await deps.journal.append({ connectionId: base.id, action, phase: connection.status === "Failed" ? "failed" : "completed", intentId: intent.id, actor: base.updatedBy, correlationId, reason: "the operation's end was recorded by a poll", after: { status: connection.status } });
+    if (connection.status === "Failed") return fail(new AppError("upstream", "KustoOperationFailed", `Kusto's ${action} failed: ${connection.operation?.error?.message ?? "unknown error"}`));
+    return ok({ status: action === "create" ? "created" : "updated", connection });
+  }
   if (!state.done) return ok(accepted(connection));
   await deps.journal.append({
     connectionId: base.id,

@@ -242,7 +242,12 @@ describe("long-running operations", () => {
     const result = await w.service.upsert(put("busy"));
     expect(result.ok || result.error).toMatchObject({ kind: "conflict", code: "OperationInProgress" });
     expect(w.journal.entries.map((e) => `${e.phase}:${e.error?.code ?? ""}`)).toEqual(["intent:", "failed:OperationInProgress"]);
-    expect(w.registry.calls.save).toBe(0);
+    // The claim saved before the ARM write is given back: the name has no live record, a retry creates it.
+    expect(w.registry.calls.save).toBe(2);
+    expect((await w.registry.get(keyOf("busy")))?.status).toBe("Deleted");
+    expect((await w.service.get(writer(), keyOf("busy"))).ok).toBe(false);
+    const retried = await w.service.upsert(put("busy"));
+    expect(retried.ok && retried.value.status).toBe("created");
   });
 });
 
@@ -324,7 +329,7 @@ describe("idempotency and convergence", () => {
     expect(result.ok || result.error).toMatchObject({ code: "NameNotAvailable" });
   });
 
-  it("two identical concurrent PUTs: the one that records second answers unchanged with the first one's record", async () => {
+  it("two identical concurrent PUTs: the one that claims second never reaches ARM and answers unchanged with the first one's record", async () => {
     const w = setup();
     let winner: unknown;
     w.registry.beforeNextSave = async () => {
@@ -338,7 +343,9 @@ describe("idempotency and convergence", () => {
     expect((winner as { ok: boolean; value: { status: string } }).value.status).toBe("created");
     expect(result.value.status).toBe("unchanged");
     expect(w.registry.all()).toHaveLength(1);
-    expect(w.journal.entries.filter((e) => e.phase === "completed")).toHaveLength(2);
+    expect(w.kusto.count("createOrUpdate")).toBe(1);
+    // The winner's intent completed; the loser's ended unexecuted (its claim lost), none left open.
+    expect(w.journal.entries.map((e) => e.phase).sort()).toEqual(["completed", "intent", "intent", "skipped"]);
   });
 
   it("a failed notification is journalled and never fails the request", async () => {
