@@ -71,6 +71,8 @@ export interface ReliabilityAppOptions {
   /** Kusto's bounded wait before 202 (KUSTO_WAIT_MS); default 3000. */
   kustoWaitInMs?: number;
   timeScale?: number;
+  /** How long a request's claim on a record holds (connections' claimLeaseInMs); default the app's. */
+  claimLeaseInMs?: number;
 }
 
 export async function startReliabilityApp(options: ReliabilityAppOptions = {}): Promise<ReliabilityApp> {
@@ -130,6 +132,7 @@ export async function startReliabilityApp(options: ReliabilityAppOptions = {}): 
       appPrincipalId: settings.app.principalId,
       sourceTenants: settings.crossTenant.sourceTenants,
       kustoWaitInMs: settings.kusto.waitInMs,
+      ...(options.claimLeaseInMs !== undefined ? { claimLeaseInMs: options.claimLeaseInMs } : {}),
     },
   });
   const tokens = await createApiTokens({ tenantId: meta.kustoTenantId!, audience: meta.apiAudience! });
