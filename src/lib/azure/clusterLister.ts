@@ -1,6 +1,7 @@
 // KustoInventory over @azure/arm-kusto: the clusters of a subscription and the databases of a cluster, each
 // one paged ARM list. RestErrors become AppErrors (kustoErrors.ts).
 import type { KustoManagementClient } from "@azure/arm-kusto";
+import { withCorrelationPolicy } from "./telemetryPolicy";
 import type { ClusterRef } from "../audit/model";
 import { parseClusterId } from "../audit/model";
 import type { KustoInventory } from "../audit/ports";
@@ -11,7 +12,7 @@ export function createClusterLister(options: { clientFor(subscriptionId: string)
     async listClusters(subscriptionId) {
       const out: ClusterRef[] = [];
       try {
-        for await (const c of options.clientFor(subscriptionId).clusters.list()) {
+        for await (const c of withCorrelationPolicy(options.clientFor(subscriptionId)).clusters.list()) {
           const ref = c.id ? parseClusterId(c.id) : undefined;
           if (ref) out.push(ref);
         }
@@ -23,7 +24,7 @@ export function createClusterLister(options: { clientFor(subscriptionId: string)
     async listDatabases(cluster) {
       const out: string[] = [];
       try {
-        for await (const d of options.clientFor(cluster.subscriptionId).databases.listByCluster(cluster.resourceGroup, cluster.cluster)) {
+        for await (const d of withCorrelationPolicy(options.clientFor(cluster.subscriptionId)).databases.listByCluster(cluster.resourceGroup, cluster.cluster)) {
           // ARM names children `cluster/database`.
           const name = (d.name ?? "").split("/").pop();
           if (name) out.push(name);

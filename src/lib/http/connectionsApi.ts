@@ -8,6 +8,7 @@ import type { ConnectionsService } from "../connections/service";
 import { isAppError, type Problem } from "../errors";
 import type { Logger } from "../logging/logger";
 import { getCorrelationId } from "./correlation";
+import { withCorrelation } from "../telemetry/correlation";
 import type { HttpRequestLike, HttpResult } from "./httpTypes";
 import { parseListQuery } from "./listQuery";
 import { invalidQuery, parsePageQuery, toNextLink } from "./pageQuery";
@@ -52,7 +53,8 @@ export function createConnectionsApi(deps: ConnectionsApiDeps): ConnectionsApi {
           logger.warn("Caller not authenticated", { correlationId, code: caller.error.code });
           return toProblemResponse(caller.error, { correlationId, instance });
         }
-        const result = await action(request, caller.value, correlationId);
+        // The use case's ARM requests (reads and operation polls too) carry the route's correlation ID.
+        const result = await withCorrelation(correlationId, () => action(request, caller.value, correlationId));
         result.headers["x-correlation-id"] = correlationId;
         if (result.status >= 400) logger.warn("Request refused", { correlationId, status: result.status, caller: caller.value.objectId });
         return result;
