@@ -10,7 +10,10 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../../emulator/stack";
-import type { Caller } from "../../../src/lib/auth/caller";
+import type { Caller, TokenValidator } from "../../../src/lib/auth/caller";
+import { createConnectionsApi } from "../../../src/lib/http/connectionsApi";
+import { silentLogger } from "../../../src/lib/logging/logger";
+import type { HttpRequestLike } from "../../../src/lib/http/httpTypes";
 import { createOtelMetrics, metricNames } from "../../../src/lib/azure/telemetryMetrics";
 import { correlationAttribute } from "../../../src/lib/azure/telemetryPolicy";
 import type { ConnectionKey, DataConnectionSpec } from "../../../src/lib/connections/model";
@@ -105,6 +108,32 @@ describe("telemetry of the ARM calls", () => {
     const points = await reader.points();
     expect(points.filter((p) => p.name === metricNames.connectionsCreated).map((p) => p.value)).toEqual([1]);
     expect(points.filter((p) => p.name === metricNames.connectionsDeleted).map((p) => [p.attributes.reason, p.value])).toEqual([["request", 1]]);
+  });
+
+  it("routes that only read (GET, operation poll) send their correlation ID on the ARM requests they make", async () => {
+    const app = inProcessApp(stack, { REGISTRY_TABLE_PREFIX: `telr${process.pid}`, KUSTO_WAIT_MS: "0" });
+    const { service } = wireConnections(app.settings, app.clients, app.policy);
+    const api = createConnectionsApi({ getService: () => service, getTokenValidator: () => ({ validate: async () => ({ ok: true, value: alice() }) }) as unknown as TokenValidator });
+    const request = (method: string, path: string, params: Record<string, string>, correlationId: string, body?: unknown): HttpRequestLike => ({
+      method,
+      url: `https://app.example${path}`,
+      headers: new Headers({ authorization: "Bearer x", "x-correlation-id": correlationId, ...(body ? { "content-type": "application/json" } : {}) }),
+      params,
+      query: new URLSearchParams(),
+      body: body ? (new Blob([JSON.stringify(body)]).stream() as HttpRequestLike["body"]) : null,
+    });
+    const k = key("tel-read");
+    const params = { ...k } as unknown as Record<string, string>;
+    const path = `/api/connections/${k.subscriptionId}/${k.resourceGroup}/${k.cluster}/${k.database}/${k.name}`;
+    const put = await api.upsert(request("PUT", path, params, "corr-put-read", eventHubSpec()), silentLogger);
+    expect(put.status).toBe(202); // KUSTO_WAIT_MS 0: the PUT answers with an operation to poll
+    const operationId = (JSON.parse(put.body!) as { operationId?: string; operation?: { id: string } }).operationId ?? decodeURIComponent(put.headers.location!.split("/").pop()!);
+    const before = (await requestLog()).length;
+    const poll = await api.getOperation(request("GET", `/api/operations/${operationId}`, { id: operationId }, "corr-poll-read"), silentLogger);
+    expect(poll.status).toBe(200);
+    const pollCalls = (await requestLog()).slice(before).filter((r) => r.principal?.objectId === m.appIdentityObjectId);
+    expect(pollCalls.length).toBeGreaterThan(0);
+    expect(pollCalls.map((r) => r.correlationId)).toEqual(pollCalls.map(() => "corr-poll-read"));
   });
 
   it("puts no token, key, SAS or connection string in any span attribute", async () => {
