@@ -99,15 +99,19 @@ How to add them with the same machinery (test/support/reliability/):
 - **Fixed**: the dry run (\`POST .../validate\`) answered \`200 {valid: false}\` when ARM failed or throttled its checks past the SDK's
   retries, so a pipeline gating on \`valid\` rejected good connections over a transient fault. It now fails 502/429 with
   Retry-After (src/lib/connections/validateConnection.ts; regression test test/reliability/regressions/validateUnavailable.test.ts).
-- **Open — concurrent DELETEs of one name**: each reaches ARM (N DELETE requests → up to N ARM DELETEs) before the tombstone's
-  ETag check refuses all but one (412 ConcurrentUpdate, retried to 204). Redundant, never spurious: see the concurrency table.
-  Fix: claim the record (save "Deleting" with the ETag) before the ARM call.
-- **Open — PUT and DELETE of one name interleaved**: a DELETE that tombstones the record while a PUT of the same name is between
-  its Kusto write and its record can leave the connection in Kusto with a tombstone or no record (later PUTs: 409
-  NameNotAvailable). Measured in the interleaved concurrency row (run several times: 0 to a few per 100 requests); asserted with
-  \`RELIABILITY_STRICT=1\`. Same fix: ETag-guarded claim before the ARM write, for PUT and DELETE.
-- **Open — 409 RecordedConcurrently**: when a PUT recovers a connection a concurrent identical PUT recorded first, the caller gets
-  409 RecordedConcurrently (an internal signal) instead of 200; a retry answers 200.
+- **Fixed — concurrent DELETEs of one name, and PUT/DELETE of one name interleaved**: a DELETE could tombstone the record
+  while a PUT was between its Kusto write and its record (the connection left in Kusto, later PUTs 409 NameNotAvailable), and
+  N concurrent DELETEs sent up to N ARM DELETEs. Every PUT and DELETE now claims the record before its ARM write
+  (status Provisioning/Deleting, the operation with a lease \`claimedUntil\`, saved with the ETag or insert-if-absent;
+  src/lib/connections/claim.ts): one request owns each ARM change; an identical PUT or a second DELETE follows its operation
+  (202), a conflicting one gets 409 OperationInProgress with Retry-After; a failed ARM write gives the claim back; an expired
+  claim (its request died) is taken over. The concurrency rows above assert it (one ARM DELETE per name; no orphan, always).
+  Regression tests: test/unit/lib/connections/claimRaces.test.ts (deterministic interleavings over the fakes).
+- **Fixed — 409 RecordedConcurrently**: a PUT that loses the claim to an identical PUT never reaches ARM; it answers from the
+  winner's record (200, or 202 following its operation).
+- **Moved — crash points**: create's first record write is now the claim, before ARM: a crash there ("afterRecord") is retried
+  by taking the expired claim over (201); crashes after ARM accepted are followed from Kusto's view (200). A dead request's
+  claim holds other writers off for its lease (default KUSTO_WAIT_MS + 2 min; 409 OperationInProgress with Retry-After).
 - **By design — open intents after a crash**: an intent whose process died is never completed by the retry (which writes its own);
   the crash-points table says which points leave one. Closing them is the audit's job (issue 6).
 
@@ -117,7 +121,7 @@ How to add them with the same machinery (test/support/reliability/):
 - Longer variants by hand:
   - \`FUZZ_RUNS=200000 npx vitest run test/reliability/fuzzHttp.test.ts\` (about 2 minutes);
   - \`RELIABILITY_ROUNDS=10 npx vitest run test/reliability/faultMatrix.test.ts\` (each cell ten times; the table keeps the worst);
-  - \`CONCURRENT_OPS=1000 npx vitest run test/reliability/overHttp.test.ts\`, and \`RELIABILITY_STRICT=1\` to fail on the known race.
+  - \`CONCURRENT_OPS=1000 npx vitest run test/reliability/overHttp.test.ts\`, (the interleaved race is asserted in every run; \`RELIABILITY_STRICT=1\` is kept for compatibility).
 - Then \`npx tsx scripts/reliabilityReport.ts\` rewrites this file from \`.local/reliability/*.json\`.
 `;
 

@@ -184,16 +184,15 @@ describe("the API over HTTP on the local host", () => {
       expect(b.finals.filter((a) => !(method === "PUT" ? [200, 201] : [204, 404]).includes(a.status))).toEqual([]);
       expect({ ...b.report, openIntents: b.lost }).toMatchObject({ orphansInKusto: [], orphansInRegistry: [], deletedButPresent: [], duplicateRecords: [], openIntents: [] });
       if (method === "PUT") expect(b.finals.filter((a) => a.status === 201)).toHaveLength(new Set(plan.map((p) => p.name)).size);
-      // Never a DELETE nobody asked for. (Concurrent DELETEs of one name each reach ARM before the tombstone's
-      // ETag check refuses all but one: redundant, not spurious. Known issue, measured in the notes.)
-      else expect(b.armDeletes).toBeLessThanOrEqual(plan.length);
+      // One ARM DELETE per name: the first DELETE claims the record; the others follow its operation.
+      else expect(b.armDeletes).toBeLessThanOrEqual(new Set(plan.map((p) => p.name)).size);
     }
   });
 
-  // Known issue (docs/reliability.md, "concurrency"): a DELETE that tombstones the record while a PUT of the
-  // same name is between its Kusto write and its record leaves the connection in Kusto unmanaged (an orphan;
-  // later PUTs get 409 NameNotAvailable). Measured here; asserted only with RELIABILITY_STRICT=1 until fixed.
-  it(`${ops} concurrent creates and deletes interleaved on overlapping names: no 5xx, no duplicate, no lost outcome (orphans measured)`, async () => {
+  // Formerly a known issue: a DELETE could tombstone the record while a PUT of the same name was between its
+  // Kusto write and its record (an orphan in Kusto; later PUTs 409 NameNotAvailable). Both now claim the record
+  // before ARM, so it is asserted in every run (RELIABILITY_STRICT=1 no longer changes anything).
+  it(`${ops} concurrent creates and deletes interleaved on overlapping names: no 5xx, no duplicate, no lost outcome, no orphan`, async () => {
     const names = Array.from({ length: 10 }, (_, i) => `mixed-${i}`);
     const plan = Array.from({ length: ops }, () => ({ name: names[Math.floor(random() * names.length)]!, method: random() < 0.6 ? "PUT" : "DELETE", delayInMs: Math.floor(random() * 600) }));
     const b = await burst("mixed-", plan);
@@ -206,12 +205,12 @@ describe("the API over HTTP on the local host", () => {
       attempts: b.attempts,
       timeInMs: b.timeInMs,
       inconsistencies: orphans + b.report.duplicateRecords.length + b.lost.length,
-      notes: `KNOWN ISSUE: ${b.report.orphansInKusto.length} orphan(s) in Kusto, ${b.report.orphansInRegistry.length} in the registry, ${b.report.deletedButPresent.length} tombstoned but present; duplicates ${b.report.duplicateRecords.length}; lost outcomes ${b.lost.length}; ARM DELETEs ${b.armDeletes}`,
+      notes: `${b.report.orphansInKusto.length} orphan(s) in Kusto, ${b.report.orphansInRegistry.length} in the registry, ${b.report.deletedButPresent.length} tombstoned but present; duplicates ${b.report.duplicateRecords.length}; lost outcomes ${b.lost.length}; ARM DELETEs ${b.armDeletes}`,
     });
     expect(b.all.filter((a) => a.status >= 500)).toEqual([]);
     expect(b.report.duplicateRecords).toEqual([]);
     expect(b.lost).toEqual([]);
-    if (process.env.RELIABILITY_STRICT === "1") expect(orphans).toBe(0);
+    expect(orphans).toBe(0);
   });
 
   it("enforces the request limits with clear errors: 64 KiB bodies (413), page sizes 1–200 (400 outside), in bounded time", async () => {
