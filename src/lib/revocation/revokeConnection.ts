@@ -33,11 +33,15 @@ export async function revokeConnection(deps: RevocationDeps, ctx: EventContext, 
   }
 
   // 1. claim: a Deleting record with an operation ID carrying this event's tag (ETag-guarded).
+  let resumed = false;
   for (let attempt = 1; ; attempt++) {
     if (!record || record.status === "Deleted") return "alreadyDeleted";
     const op = record.operation;
     const ownClaim = record.status === "Deleting" && !!op && !op.endedAt && op.id.split(".")[1]?.startsWith(`${ctx.tag}-`) === true;
-    if (ownClaim) break;
+    if (ownClaim) {
+      resumed = true;
+      break;
+    }
     const running = record.status === "Deleting" && !!op && !op.endedAt && Date.parse(op.startedAt) + deps.settings.leaseInMs > Date.parse(ctx.now());
     if (running) return "inProgress"; // another event or request is deleting it; its own delivery finishes it
     try {
@@ -67,7 +71,11 @@ export async function revokeConnection(deps: RevocationDeps, ctx: EventContext, 
   let state: KustoOperationState;
   try {
     const wait = { waitInMs: deps.settings.kustoWaitInMs };
-    state = claimed.operation?.resumeToken ? await deps.kusto.resume(claimed.operation.resumeToken, wait) : await deps.kusto.delete(claimed.key, wait);
+    state = claimed.operation?.resumeToken
+      ? await deps.kusto.resume(claimed.operation.resumeToken, wait)
+      : resumed
+        ? await deleteUnlessGone(deps, claimed, wait.waitInMs)
+        : await deps.kusto.delete(claimed.key, wait);
   } catch (error) {
     await deps.journal.append({ ...base, action: "revoke", phase: "failed", intentId: intent.id, error: errorOf(error) });
     throw error;
@@ -94,6 +102,22 @@ export async function revokeConnection(deps: RevocationDeps, ctx: EventContext, 
   await notifyRevoked(deps, ctx, input.connection, reason, detail, true);
   deps.metrics.connectionDeleted({ kind: input.connection.kind, reason });
   return "deleted";
+}
+
+/**
+ * A redelivery of an event whose earlier attempt claimed the connection but left no poller (it died after ARM
+ * accepted the DELETE, or before the tombstone was written): look before deleting, so ARM gets one DELETE.
+ * Gone: done. Still being deleted: follow it by GETs within the wait. Otherwise: delete.
+ */
+async function deleteUnlessGone(deps: RevocationDeps, claimed: ManagedConnection, waitInMs: number): Promise<KustoOperationState> {
+  const deadline = Date.now() + waitInMs;
+  for (;;) {
+    const current = await deps.kusto.get(claimed.key);
+    if (!current) return { done: true, succeeded: true };
+    if (current.provisioningState?.toLowerCase() !== "deleting") return deps.kusto.delete(claimed.key, { waitInMs: Math.max(0, deadline - Date.now()) });
+    if (Date.now() >= deadline) return { done: false };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(50, waitInMs / 20))));
+  }
 }
 
 /** adx.connection.revoked: who deleted what (from the event's claims), and whether the connection was removed. */

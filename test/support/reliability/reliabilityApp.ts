@@ -18,12 +18,18 @@ import { createKustoGateway } from "../../../src/lib/azure/kustoGateway";
 import { createTableOutbox } from "../../../src/lib/azure/outbox";
 import { createTableJournal } from "../../../src/lib/azure/tableJournal";
 import { createTableRegistry } from "../../../src/lib/azure/tableRegistry";
+import { createTableEventLedger } from "../../../src/lib/azure/eventLedger";
+import { createTableFailedEventStore } from "../../../src/lib/azure/failedEvents";
+import { createSourceReader } from "../../../src/lib/azure/sourceReader";
+import { createRevocationHandler, type RevocationHandler } from "../../../src/lib/revocation/handleResourceEvent";
+import { noopMetrics } from "../../../src/lib/telemetry/metrics";
 import { readSettings, type Settings } from "../../../src/lib/config/settings";
 import { createConnectionsService } from "../../../src/lib/connections/createConnectionsService";
 import type { ConnectionKey } from "../../../src/lib/connections/model";
 import { httpsJson } from "../httpsJson";
 import { createApiTokens, type ApiTokens } from "./apiTokens";
 import { instrumentPorts, type PortControls, type RealPorts } from "./instrumentedPorts";
+import { instrumentRevocation, type RevocationControls, type RevocationRealPorts } from "./revocationPorts";
 
 export interface FaultRuleInput {
   pattern: string;
@@ -49,6 +55,10 @@ export interface ReliabilityApp {
   /** The pipeline's token (Connections.Write, allowed by the demo policy). */
   writerToken: string;
   key(name: string, database?: string): ConnectionKey;
+  /** The uninstrumented adapters of revocation (wireRevocation's), over the same stores. */
+  revocationReal: RevocationRealPorts;
+  /** One host running revocation over its own instrumented ports (crash and outage controls per host). */
+  revocationHost(options?: RevocationHostOptions): RevocationHost;
   addFault(rule: FaultRuleInput): Promise<void>;
   clearFaults(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +75,17 @@ export async function deadPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export interface RevocationHostOptions {
+  /** Lease of the ledger's and the registry's claims; default 120 s as wired. */
+  leaseInMs?: number;
+  mode?: "enforce" | "report";
+}
+
+export interface RevocationHost {
+  handler: RevocationHandler;
+  controls: RevocationControls;
 }
 
 export interface ReliabilityAppOptions {
@@ -121,6 +142,34 @@ export async function startReliabilityApp(options: ReliabilityAppOptions = {}): 
     deadStorage: { registry: createTableRegistry(dead), journal: createTableJournal(dead) },
   };
   const { ports, controls } = instrumentPorts(real);
+  const reader = createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) });
+  const revocationReal: RevocationRealPorts = {
+    registry: real.registry,
+    journal: real.journal,
+    kusto: real.kusto,
+    assignments: reader,
+    verifier: createAccessVerifier({ reader }),
+    sources: createSourceReader({ armEndpoint: settings.armEndpoint, clientFor: (tenantId) => clients.authorization(tenantId) }),
+    ledger: createTableEventLedger(live),
+    failures: createTableFailedEventStore(live),
+    notifier: real.notifier,
+    deadStorage: real.deadStorage,
+  };
+  const revocationHost = (hostOptions: RevocationHostOptions = {}): RevocationHost => {
+    const instrumented = instrumentRevocation(revocationReal);
+    const handler = createRevocationHandler({
+      ...instrumented.ports,
+      metrics: noopMetrics,
+      settings: {
+        mode: hostOptions.mode ?? "enforce",
+        appTenantId: settings.app.tenantId,
+        appPrincipalId: settings.app.principalId,
+        kustoWaitInMs: Math.min(settings.kusto.waitInMs, 20_000),
+        leaseInMs: hostOptions.leaseInMs ?? 120_000,
+      },
+    });
+    return { handler, controls: instrumented.controls };
+  };
   const policy = parseAccessPolicy(settings.accessPolicy);
   if (!policy.ok) throw policy.error;
   const service = createConnectionsService({
@@ -149,6 +198,8 @@ export async function startReliabilityApp(options: ReliabilityAppOptions = {}): 
     controls,
     tokens,
     writerToken,
+    revocationReal,
+    revocationHost,
     key: (name, database = "telemetry") => ({ subscriptionId: meta.kustoSubscriptionId!, resourceGroup: meta.kustoResourceGroup!, cluster: meta.kustoClusterName!, database, name }),
     async addFault(rule) {
       const res = await admin("/faults", "POST", rule);
