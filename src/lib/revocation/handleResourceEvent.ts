@@ -3,6 +3,7 @@
 // live that the assignment / source / cluster is really gone → re-evaluate access → delete, keep or report.
 // Any failure releases the claim, counts the attempt in the failed-events store and rethrows, so the host
 // answers 500 and Event Grid redelivers; completed steps are not redone (registry status, own claims).
+import { AppError } from "../errors";
 import { normalizeResourceId, type ManagedConnection } from "../connections/model";
 import { toTombstone } from "../connections/refreshOperation";
 import { eventContextOf, revocationActor, type EventContext } from "./context";
@@ -33,8 +34,18 @@ export interface RevocationHandler {
 
 const DEFAULT_LEASE_IN_MS = 120_000;
 
+/**
+ * The handler the triggers use. An event another invocation holds is failed (409 EventInProgress), not answered
+ * as handled: if that invocation dies, its lease expires and only a redelivery can take the event over.
+ */
 export function createRevocationHandler(deps: RevocationDeps): RevocationHandler {
-  return { handle: (event) => handleResourceEvent(deps, event) };
+  return {
+    async handle(event) {
+      const outcome = await handleResourceEvent(deps, event);
+      if (outcome.status === "inProgress") throw new AppError("conflict", "EventInProgress", `Event ${event.id} is being handled by another invocation; redeliver it.`);
+      return outcome;
+    },
+  };
 }
 
 export async function handleResourceEvent(deps: RevocationDeps, event: ResourceEvent): Promise<EventOutcome> {
