@@ -79,20 +79,17 @@ if (logScans.length > 0) {
 }
 
 const staticSections = `
-## Not yet measured: revocation (issue 5) and audit (issue 6)
+## Revocation and audit: measured and not yet measured
 
 | operation | fault matrix | crash points | fuzzing (Event Grid / CloudEvents payloads) | auth (webhook, unconfigured topic/tenant) | concurrency (two hosts, one batch → one DELETE) | limits (5,000-event batches) |
 | --- | --- | --- | --- | --- | --- | --- |
-| revoke | not yet measured: issue 5 | not yet measured: issue 5 | not yet measured: issue 5 | not yet measured: issue 5 | not yet measured: issue 5 | not yet measured: issue 5 |
-| audit | not yet measured: issue 6 | not yet measured: issue 6 | — | — | — | — |
+| revoke | measured above (test/reliability/revocationFaults.test.ts) | measured above (test/reliability/revocationCrashes.test.ts) | not yet measured | webhook handler tests only (test/functions), no row | measured above (revocationCrashes.test.ts) | not yet measured |
+| audit | not yet measured | not yet measured | — | — | — | — |
 
-How to add them with the same machinery (test/support/reliability/):
-- **Faults**: \`startReliabilityApp()\` gives the emulator's fault rules (\`addFault\`), a storage outage switch and the real adapters;
-  wire the revocation/audit use case over \`instrumentPorts(real).ports\` the same way, drive it, then check with
-  \`compareRegistryWithKusto\` — which the audit should replace ("run an audit, count findings of the inconsistency kind").
-- **Crash points**: \`crashPoints\`/\`controls.crashAt(point, operation)\`; add \`"revoke"\` to \`CrashedOperation\` (the journal
-  action \`revoke\` and the Kusto delete are already instrumented).
-- **Rows**: \`createResults(suite).add({...})\` in the suite, then this script.
+Revocation runs over \`startReliabilityApp().revocationHost()\`: wireRevocation's adapters, each wrapped
+(test/support/reliability/revocationPorts.ts) so one host can die at a named step or lose Table Storage; two calls are two
+hosts over the same stores. test/support/reliability/revocationWorld.ts makes the scene (a hub whose only grant is deleted,
+a hub granted twice where one grant is deleted) and redelivers failed events as Event Grid does.
 
 ## Known issues found by the campaign
 
@@ -112,6 +109,15 @@ How to add them with the same machinery (test/support/reliability/):
 - **Moved — crash points**: create's first record write is now the claim, before ARM: a crash there ("afterRecord") is retried
   by taking the expired claim over (201); crashes after ARM accepted are followed from Kusto's view (200). A dead request's
   claim holds other writers off for its lease (default KUSTO_WAIT_MS + 2 min; 409 OperationInProgress with Retry-After).
+- **Fixed — revocation: a held event answered as handled**: a delivery finding the event leased by another invocation returned
+  \`inProgress\` and the trigger/webhook answered success, so when the lease holder died (crash points above) Event Grid never
+  redelivered and the revocation was lost until an audit. The triggers' handler now fails that delivery (409 EventInProgress);
+  the redelivery after the lease finds the event processed or takes it over (src/lib/revocation/handleResourceEvent.ts;
+  regression: every row of the revoke crash points).
+- **Fixed — revocation: a second ARM DELETE on redelivery**: an event whose attempt died after ARM accepted the DELETE, or
+  whose tombstone write failed, resumed its own claim without a poller and sent the DELETE again. It now looks in Kusto first
+  (gone: done; Deleting: followed by GETs) (src/lib/revocation/revokeConnection.ts; regression: the revoke rows
+  "Table Storage unreachable right after the ARM DELETE" and crash points "afterArmAccepted"/"beforeRecord" assert one DELETE).
 - **By design — open intents after a crash**: an intent whose process died is never completed by the retry (which writes its own);
   the crash-points table says which points leave one. Closing them is the audit's job (issue 6).
 
