@@ -8,6 +8,7 @@ import { finalizeIfDone } from "./finalizeRun";
 import { clusterIdOf, findingTypes, parseClusterId, type ShardMessage, type ShardResult } from "./model";
 import { shardFailedFinding } from "./summarize";
 import { AppError } from "../errors";
+import { withCorrelation } from "../telemetry/correlation";
 
 /** Parses a queue message (the host already base64-decoded it); AppError validation when it is not a shard. */
 export function parseShardMessage(text: unknown): ShardMessage {
@@ -38,7 +39,12 @@ function safeJson(text: string): unknown {
   }
 }
 
-export async function runShard(deps: AuditDeps, message: ShardMessage, attempt: number): Promise<ShardResult> {
+/** Audits one cluster under the run's ID as correlation, so every ARM call of the run can be found by it. */
+export function runShard(deps: AuditDeps, message: ShardMessage, attempt: number): Promise<ShardResult> {
+  return withCorrelation(message.runId, () => runShardNow(deps, message, attempt));
+}
+
+async function runShardNow(deps: AuditDeps, message: ShardMessage, attempt: number): Promise<ShardResult> {
   try {
     const result = await auditCluster(deps, message, attempt);
     await keep(deps, result);

@@ -5,12 +5,13 @@ import { createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { AppError } from "../errors";
 import type { SourceReader } from "../revocation/ports";
+import { withCorrelationPolicy } from "./telemetryPolicy";
 
 export interface SourceReaderOptions {
   /** The ARM endpoint (settings.armEndpoint). */
   armEndpoint: string;
   /** A client whose pipeline authenticates in `tenantId` (the client factory's authorization(tenantId)). */
-  clientFor(tenantId: string): Pick<AuthorizationManagementClient, "sendRequest">;
+  clientFor(tenantId: string): Pick<AuthorizationManagementClient, "sendRequest" | "pipeline">;
 }
 
 /** The api-version per provider namespace (stable versions the emulator and Azure both serve). */
@@ -33,7 +34,7 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
       const request = createPipelineRequest({ url: `${endpoint}${path}?api-version=${apiVersion}`, method: "GET" });
       let status: number;
       try {
-        status = (await options.clientFor(tenantId).sendRequest(request)).status;
+        status = (await withCorrelationPolicy(options.clientFor(tenantId)).sendRequest(request)).status;
       } catch (error) {
         throw new AppError("upstream", "SourceReadFailed", `Reading ${resourceId} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }

@@ -13,6 +13,7 @@ import { findCandidates } from "./findCandidates";
 import type { ResourceEvent } from "./model";
 import { reverifyAccess } from "./reverify";
 import { errorOf, revokeConnection, type RevokeOutcome } from "./revokeConnection";
+import { withCorrelation } from "../telemetry/correlation";
 
 export interface EventOutcome {
   eventId: string;
@@ -41,7 +42,8 @@ const DEFAULT_LEASE_IN_MS = 120_000;
 export function createRevocationHandler(deps: RevocationDeps): RevocationHandler {
   return {
     async handle(event) {
-      const outcome = await handleResourceEvent(deps, event);
+      // The deleter's ARM correlation (as journalled) also tags our ARM calls, so one ID follows the revocation.
+      const outcome = await withCorrelation(event.data?.correlationId || event.id, () => handleResourceEvent(deps, event));
       if (outcome.status === "inProgress") throw new AppError("conflict", "EventInProgress", `Event ${event.id} is being handled by another invocation; redeliver it.`);
       return outcome;
     },

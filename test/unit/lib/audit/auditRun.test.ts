@@ -3,6 +3,7 @@ import { createAuditService } from "../../../../src/lib/audit/service";
 import { runShard } from "../../../../src/lib/audit/runShard";
 import { startAuditRun } from "../../../../src/lib/audit/startAuditRun";
 import { AppError } from "../../../../src/lib/errors";
+import { currentCorrelationId } from "../../../../src/lib/telemetry/correlation";
 import { ids, keyOf, sourceIds, specs, writer } from "../../../support/fakes/demoIds";
 import { createAuditWorld } from "./support/auditWorld";
 
@@ -200,5 +201,28 @@ describe("a run", () => {
     const service = createAuditService(createAuditWorld().deps);
     const result = await service.start(writer(["Connections.Write"]));
     expect(!result.ok && result.error.code).toBe("MissingAppRole");
+  });
+});
+
+describe("audit correlation", () => {
+  it("lists a shard's databases under the run's ID, so every ARM call of a run can be found by it", async () => {
+    const w = createAuditWorld();
+    await w.manage("a", specs.eventHub());
+    const seen = new Set<string | undefined>();
+    const list = w.deps.kusto.listByDatabase.bind(w.deps.kusto);
+    const deps = {
+      ...w.deps,
+      kusto: {
+        ...w.deps.kusto,
+        listByDatabase: (key: Parameters<typeof list>[0]) => {
+          seen.add(currentCorrelationId());
+          return list(key);
+        },
+      },
+    };
+
+    await runShard(deps, w.message("run-corr"), 1);
+
+    expect([...seen]).toEqual(["run-corr"]);
   });
 });

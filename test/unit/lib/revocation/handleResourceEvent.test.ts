@@ -3,7 +3,8 @@
 // report mode, failures rethrown and counted, source and cluster deletions.
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../../../src/lib/errors";
-import { handleResourceEvent } from "../../../../src/lib/revocation/handleResourceEvent";
+import { createRevocationHandler, handleResourceEvent } from "../../../../src/lib/revocation/handleResourceEvent";
+import { currentCorrelationId } from "../../../../src/lib/telemetry/correlation";
 import { clusterId, createRevocationWorld, deleteAssignmentEvent, ids, keyOf, resourceEvent, sourceIds, specs } from "./revocationWorld";
 
 const ra = (scope: string, n: number) => `${scope}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-00000000000${n}`;
@@ -288,5 +289,23 @@ describe("source, cluster and database deletions", () => {
     expect(w.kusto.calls.length).toBe(before);
     expect((await w.record(keyOf("mi-events")))?.status).toBe("Deleted");
     expect(w.notifier.published.at(-1)).toMatchObject({ type: "adx.connection.deleted", subject: created.id });
+  });
+});
+
+describe("revocation correlation", () => {
+  it("runs an event's live checks and its DELETE under the deleter's ARM correlation ID", async () => {
+    const w = createRevocationWorld();
+    await w.create("corr-events", miEventHub());
+    const grant = ra(sourceIds.eventHub, 2);
+    w.deleteAssignment(grant);
+    const event = deleteAssignmentEvent(grant);
+    const seen: (string | undefined)[] = [];
+    const deleteOf = w.deps.kusto.delete.bind(w.deps.kusto);
+    const deps = { ...w.deps, kusto: { ...w.deps.kusto, delete: (...args: Parameters<typeof deleteOf>) => (seen.push(currentCorrelationId()), deleteOf(...args)) } };
+
+    await createRevocationHandler(deps).handle(event);
+
+    expect(seen).toEqual([event.data?.correlationId]);
+    expect(currentCorrelationId()).toBeUndefined();
   });
 });
