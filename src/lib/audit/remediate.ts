@@ -6,6 +6,7 @@ import type { ManagedConnection } from "../connections/model";
 import type { KustoOperationState, SourceAuthorization } from "../connections/ports";
 import { toOperationId } from "../connections/operationId";
 import { applyOperationEnd } from "../connections/refreshOperation";
+import { defaultClaimLeaseInMs, isClaim, isExpiredClaim, releaseClaim, trySaveClaim } from "../connections/claim";
 import { randomUUID } from "node:crypto";
 import type { AuditDeps } from "./deps";
 import type { AccessCheck } from "./findingRules";
@@ -50,7 +51,6 @@ export async function remediate(deps: AuditDeps, input: RemediateInput): Promise
 }
 
 async function removeConnection(deps: AuditDeps, { runId, finding, record }: RemediateInput): Promise<Remediation> {
-  const now = () => (deps.now ?? (() => new Date()))().toISOString();
   if (finding.type === "accessRevoked") {
     // The run's cached view may be minutes old: decide on live state, as revocation does.
     try {
@@ -60,71 +60,75 @@ async function removeConnection(deps: AuditDeps, { runId, finding, record }: Rem
       return { action: "delete", status: "skipped", reason: `live re-check failed: ${errorOf(error).code}` };
     }
   }
-  const reason = `audit ${runId}: ${finding.type}`;
-  const intent = await deps.journal.append({ connectionId: record.id, action: "remediate", phase: "intent", actor, correlationId: runId, reason, before: record.spec });
-  let state: KustoOperationState;
-  try {
-    state = await deps.kusto.delete(record.key, { waitInMs: deps.settings.kustoWaitInMs });
-  } catch (error) {
-    await deps.journal.append({ connectionId: record.id, action: "remediate", phase: "failed", intentId: intent.id, actor, correlationId: runId, reason, error: errorOf(error) });
-    return { action: "delete", status: "failed", reason: errorOf(error).code };
-  }
-  const operation = { id: toOperationId(record.key, (deps.newId ?? randomUUID)()), kind: "delete" as const, startedAt: now(), intentId: intent.id };
-  const saved = state.done
-    ? applyOperationEnd({ ...record, operation }, state, now())
-    : { ...record, status: "Deleting" as const, updatedAt: now(), operation: { ...operation, ...(state.resumeToken ? { resumeToken: state.resumeToken } : {}) } };
-  await deps.registry.save(saved);
-  if (state.done) {
-    await deps.journal.append({
-      connectionId: record.id,
-      action: "remediate",
-      phase: state.succeeded ? "completed" : "failed",
-      intentId: intent.id,
-      actor,
-      correlationId: runId,
-      reason,
-      after: { status: saved.status },
-      ...(state.succeeded ? {} : { error: state.error ?? { code: "KustoOperationFailed", message: "Kusto's delete failed." } }),
-    });
-  }
-  if (state.done && !state.succeeded) return { action: "delete", status: "failed", reason: state.error?.code ?? "KustoOperationFailed" };
+  const done = await armChange(deps, { runId, finding, record }, "delete", () => deps.kusto.delete(record.key, { waitInMs: deps.settings.kustoWaitInMs }));
+  if (done.status !== "done") return { action: "delete", ...done };
   deps.metrics?.connectionDeleted({ kind: record.kind, reason: "audit" });
-  await publish(deps, finding.type === "accessRevoked" ? "adx.connection.revoked" : "adx.connection.deleted", record, runId, reason);
-  return { action: "delete", status: "done", ...(state.done ? {} : { reason: "Kusto's delete is still running" }) };
+  await publish(deps, finding.type === "accessRevoked" ? "adx.connection.revoked" : "adx.connection.deleted", record, runId, `audit ${runId}: ${finding.type}`);
+  return { action: "delete", ...done };
 }
 
-async function putDesiredSpec(deps: AuditDeps, { runId, finding, record }: RemediateInput, action: "restore" | "reapply"): Promise<Remediation> {
+async function putDesiredSpec(deps: AuditDeps, input: RemediateInput, action: "restore" | "reapply"): Promise<Remediation> {
+  const { record, runId, finding } = input;
+  const done = await armChange(deps, input, action === "restore" ? "create" : "update", () =>
+    deps.kusto.createOrUpdate(record.key, record.spec, authOf(record), { waitInMs: deps.settings.kustoWaitInMs }),
+  );
+  if (done.status !== "done") return { action, ...done };
+  await publish(deps, "adx.connection.updated", record, runId, `audit ${runId}: ${finding.type}`);
+  return { action, ...done };
+}
+
+/**
+ * One remediating ARM change, as the API's use cases make theirs: journal intent, claim the record (status
+ * Deleting/Provisioning with a lease, ETag-guarded) so a concurrent API request or revocation cannot interleave,
+ * the ARM call, the record, the outcome. A record someone else changed or claimed since the shard read it is
+ * left alone: the next run sees its new state.
+ */
+async function armChange(
+  deps: AuditDeps,
+  { runId, finding, record }: Pick<RemediateInput, "runId" | "finding" | "record">,
+  kind: "create" | "update" | "delete",
+  arm: () => Promise<KustoOperationState>,
+): Promise<Omit<Remediation, "action">> {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   const reason = `audit ${runId}: ${finding.type}`;
-  const intent = await deps.journal.append({ connectionId: record.id, action: "remediate", phase: "intent", actor, correlationId: runId, reason, after: record.spec });
+  const journal = (entry: Omit<Parameters<AuditDeps["journal"]["append"]>[0], "connectionId" | "action" | "actor" | "correlationId" | "reason">) =>
+    deps.journal.append({ connectionId: record.id, action: "remediate", actor, correlationId: runId, reason, ...entry });
+  if (isClaim(record) && !isExpiredClaim(record, now())) return { status: "skipped", reason: "another operation owns the connection" };
+  const intent = await journal({ phase: "intent", ...(kind === "delete" ? { before: record.spec } : { after: record.spec }) });
+  const operation = { id: toOperationId(record.key, (deps.newId ?? randomUUID)()), kind, startedAt: now(), intentId: intent.id };
+  const leaseInMs = defaultClaimLeaseInMs(deps.settings.kustoWaitInMs);
+  const claimed = await trySaveClaim(deps, {
+    ...record,
+    status: kind === "delete" ? "Deleting" : "Provisioning",
+    updatedAt: now(),
+    operation: { ...operation, claimedUntil: new Date(Date.parse(now()) + leaseInMs).toISOString() },
+  });
+  if (!claimed) {
+    await journal({ phase: "skipped", intentId: intent.id, error: { code: "ChangedDuringAudit", message: "The record changed since the shard read it." } });
+    return { status: "skipped", reason: "the connection changed during the audit" };
+  }
   let state: KustoOperationState;
   try {
-    state = await deps.kusto.createOrUpdate(record.key, record.spec, authOf(record), { waitInMs: deps.settings.kustoWaitInMs });
+    state = await arm();
   } catch (error) {
-    await deps.journal.append({ connectionId: record.id, action: "remediate", phase: "failed", intentId: intent.id, actor, correlationId: runId, reason, error: errorOf(error) });
-    return { action, status: "failed", reason: errorOf(error).code };
+    await releaseClaim(deps, claimed, record, errorOf(error), now());
+    await journal({ phase: "failed", intentId: intent.id, error: errorOf(error) });
+    return { status: "failed", reason: errorOf(error).code };
   }
-  const operation = { id: toOperationId(record.key, (deps.newId ?? randomUUID)()), kind: action === "restore" ? ("create" as const) : ("update" as const), startedAt: now(), intentId: intent.id };
   const saved = state.done
-    ? applyOperationEnd({ ...record, operation }, state, now())
-    : { ...record, status: "Provisioning" as const, updatedAt: now(), operation: { ...operation, ...(state.resumeToken ? { resumeToken: state.resumeToken } : {}) } };
+    ? applyOperationEnd({ ...claimed, operation }, state, now())
+    : { ...claimed, operation: { ...operation, ...(state.resumeToken ? { resumeToken: state.resumeToken } : {}) } };
   await deps.registry.save(saved);
   if (state.done) {
-    await deps.journal.append({
-      connectionId: record.id,
-      action: "remediate",
+    await journal({
       phase: state.succeeded ? "completed" : "failed",
       intentId: intent.id,
-      actor,
-      correlationId: runId,
-      reason,
       after: { status: saved.status, provisioningState: saved.provisioningState },
-      ...(state.succeeded ? {} : { error: state.error ?? { code: "KustoOperationFailed", message: "Kusto's write failed." } }),
+      ...(state.succeeded ? {} : { error: state.error ?? { code: "KustoOperationFailed", message: `Kusto's ${kind} failed.` } }),
     });
   }
-  if (state.done && !state.succeeded) return { action, status: "failed", reason: state.error?.code ?? "KustoOperationFailed" };
-  await publish(deps, "adx.connection.updated", saved, runId, reason);
-  return { action, status: "done", ...(state.done ? {} : { reason: "Kusto's write is still running" }) };
+  if (state.done && !state.succeeded) return { status: "failed", reason: state.error?.code ?? "KustoOperationFailed" };
+  return { status: "done", ...(state.done ? {} : { reason: `Kusto's ${kind} is still running` }) };
 }
 
 async function refreshBinding(deps: AuditDeps, { runId, record, access }: RemediateInput): Promise<Remediation> {

@@ -34,7 +34,7 @@ export function claimUntil(deps: ConnectionsDeps, rt: Runtime): string {
 }
 
 /** Saves `claim` (ETag-guarded, or insert when it has none). Undefined when another request changed the record first. */
-export async function trySaveClaim(deps: ConnectionsDeps, claim: ManagedConnection): Promise<ManagedConnection | undefined> {
+export async function trySaveClaim(deps: Pick<ConnectionsDeps, "registry">, claim: ManagedConnection): Promise<ManagedConnection | undefined> {
   try {
     return await deps.registry.save(claim);
   } catch (error) {
@@ -54,7 +54,7 @@ export function operationInProgress(record: ManagedConnection, now: string): App
  * Gives a claim back after its ARM write failed (ETag-guarded): the record as it was before, or, for a name
  * that had no record, a tombstone (the connection was never created). A failure here is left to the lease.
  */
-export async function releaseClaim(deps: ConnectionsDeps, claimed: ManagedConnection, before: ManagedConnection | undefined, error: { code: string; message: string }, now: string): Promise<void> {
+export async function releaseClaim(deps: Pick<ConnectionsDeps, "registry">, claimed: ManagedConnection, before: ManagedConnection | undefined, error: { code: string; message: string }, now: string): Promise<void> {
   const restored: ManagedConnection = before
     ? { ...before, ...(claimed.etag ? { etag: claimed.etag } : {}) }
     : {
