@@ -5,33 +5,18 @@
 import type { ConnectionsDeps } from "../../../src/lib/connections/deps";
 import type { JournalAction, ManagedConnection } from "../../../src/lib/connections/model";
 import type { ConnectionRegistry, JournalStore, KustoGateway, Notifier } from "../../../src/lib/connections/ports";
+import { createFaultSwitchboard, type SwitchboardControls } from "./faultSwitchboard";
 
 /** The steps between which a create or delete can die, in the order they happen. */
 export const crashPoints = ["afterIntent", "afterArmAccepted", "afterArmFinished", "afterRecord", "afterCompletion"] as const;
 export type CrashPoint = (typeof crashPoints)[number];
 export type CrashedOperation = "create" | "delete";
 
-/** What the wrapped ports throw once the process is "dead". Not an AppError: nothing above may handle it. */
-export class InjectedCrash extends Error {
-  constructor(readonly point: string) {
-    super(`injected crash (${point})`);
-    this.name = "InjectedCrash";
-  }
-}
+export { InjectedCrash } from "./faultSwitchboard";
 
-export interface PortControls {
+export interface PortControls extends SwitchboardControls {
   /** Crash at this step of the next matching operation (cleared once fired). */
   crashAt(point: CrashPoint, operation: CrashedOperation): void;
-  /** Bring the process back (the next invocation is a fresh one). */
-  revive(): void;
-  readonly dead: boolean;
-  /** Points that fired, in order. */
-  readonly fired: string[];
-  /** Table Storage unreachable (every registry and journal call goes to a dead port) until storageUp(). */
-  storageDown(): void;
-  storageUp(): void;
-  /** Take Table Storage away right after the next Kusto write (PUT or DELETE) returns. */
-  storageDownAfterArmWrite(): void;
 }
 
 export interface RealPorts {
@@ -48,30 +33,10 @@ const operationOfAction = (action: JournalAction | "create" | "update" | "delete
   action === "delete" ? "delete" : action === "create" || action === "update" ? "create" : undefined;
 
 export function instrumentPorts(real: RealPorts): { ports: Pick<ConnectionsDeps, "registry" | "journal" | "kusto" | "verifier" | "notifier">; controls: PortControls } {
-  let armed: { point: CrashPoint; operation: CrashedOperation } | undefined;
-  let dead = false;
-  let storageIsDown = false;
-  let downAfterWrite = false;
-  const fired: string[] = [];
-
-  const guard = () => {
-    if (dead) throw new InjectedCrash("dead");
-  };
-  const hits = (point: CrashPoint, operation: CrashedOperation | undefined) => armed?.point === point && armed.operation === operation;
-  const crash = (point: CrashPoint): never => {
-    dead = true;
-    fired.push(`${armed?.operation}:${point}`);
-    armed = undefined;
-    throw new InjectedCrash(point);
-  };
-  const registry = () => (storageIsDown ? real.deadStorage.registry : real.registry);
-  const journal = () => (storageIsDown ? real.deadStorage.journal : real.journal);
-  const afterArmWrite = () => {
-    if (downAfterWrite) {
-      downAfterWrite = false;
-      storageIsDown = true;
-    }
-  };
+  const board = createFaultSwitchboard<{ point: CrashPoint; operation: CrashedOperation }>(real);
+  const { guard, registry, journal, afterArmWrite } = board;
+  const hits = (point: CrashPoint, operation: CrashedOperation | undefined) => board.armed?.point === point && board.armed.operation === operation;
+  const crash = (point: CrashPoint): never => board.crash(`${board.armed?.operation}:${point}`, point);
 
   const ports = {
     registry: {
@@ -133,24 +98,10 @@ export function instrumentPorts(real: RealPorts): { ports: Pick<ConnectionsDeps,
     notifier: { publish: async (event) => (guard(), real.notifier.publish(event)) } satisfies Notifier,
   };
 
-  const controls: PortControls = {
-    crashAt(point, operation) {
-      armed = { point, operation };
+  const controls: PortControls = Object.assign(board.controls, {
+    crashAt(point: CrashPoint, operation: CrashedOperation) {
+      board.armed = { point, operation };
     },
-    revive() {
-      dead = false;
-      armed = undefined;
-    },
-    get dead() {
-      return dead;
-    },
-    fired,
-    storageDown: () => void (storageIsDown = true),
-    storageUp() {
-      storageIsDown = false;
-      downAfterWrite = false;
-    },
-    storageDownAfterArmWrite: () => void (downAfterWrite = true),
-  };
+  });
   return { ports, controls };
 }

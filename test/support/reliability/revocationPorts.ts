@@ -7,7 +7,7 @@ import type { ManagedConnection } from "../../../src/lib/connections/model";
 import type { ConnectionRegistry, JournalStore, KustoGateway, Notifier } from "../../../src/lib/connections/ports";
 import type { RevocationDeps } from "../../../src/lib/revocation/deps";
 import type { EventLedger, FailedEventStore, SourceReader } from "../../../src/lib/revocation/ports";
-import { InjectedCrash } from "./instrumentedPorts";
+import { createFaultSwitchboard, type SwitchboardControls } from "./faultSwitchboard";
 
 /** The steps of a revoke between which a host can die, in the order they happen. */
 export const revokeCrashPoints = ["afterLedgerClaim", "afterDeletingClaim", "afterIntent", "afterArmAccepted", "beforeRecord"] as const;
@@ -26,37 +26,18 @@ export interface RevocationRealPorts {
   deadStorage: { registry: ConnectionRegistry; journal: JournalStore };
 }
 
-export interface RevocationControls {
+export interface RevocationControls extends SwitchboardControls {
   crashAt(point: RevokeCrashPoint): void;
-  revive(): void;
-  readonly dead: boolean;
-  readonly fired: string[];
-  storageDown(): void;
-  storageUp(): void;
-  /** Table Storage goes away right after the next Kusto DELETE returns (before the tombstone is written). */
-  storageDownAfterArmWrite(): void;
 }
 
 export type RevocationPorts = Pick<RevocationDeps, "registry" | "journal" | "kusto" | "assignments" | "verifier" | "sources" | "ledger" | "failures" | "notifier">;
 
 export function instrumentRevocation(real: RevocationRealPorts): { ports: RevocationPorts; controls: RevocationControls } {
-  let armed: RevokeCrashPoint | undefined;
-  let dead = false;
-  let storageIsDown = false;
-  let downAfterWrite = false;
-  const fired: string[] = [];
-  const guard = () => {
-    if (dead) throw new InjectedCrash("dead");
-  };
+  const board = createFaultSwitchboard<RevokeCrashPoint>(real);
+  const { guard, registry, journal, afterArmWrite } = board;
   const crashIf = (point: RevokeCrashPoint) => {
-    if (armed !== point) return;
-    dead = true;
-    armed = undefined;
-    fired.push(point);
-    throw new InjectedCrash(point);
+    if (board.armed === point) board.crash(point, point);
   };
-  const registry = () => (storageIsDown ? real.deadStorage.registry : real.registry);
-  const journal = () => (storageIsDown ? real.deadStorage.journal : real.journal);
 
   const ports: RevocationPorts = {
     registry: {
@@ -91,16 +72,13 @@ export function instrumentRevocation(real: RevocationRealPorts): { ports: Revoca
       createOrUpdate: async (key, spec, auth, options) => (guard(), real.kusto.createOrUpdate(key, spec, auth, options)),
       async delete(key, options) {
         guard();
-        if (armed === "afterArmAccepted") {
+        if (board.armed === "afterArmAccepted") {
           // ARM has accepted the DELETE (202 and an operation); the host dies before the LRO ends.
           await real.kusto.delete(key, { ...options, waitInMs: 0 });
           crashIf("afterArmAccepted");
         }
         const state = await real.kusto.delete(key, options);
-        if (downAfterWrite) {
-          downAfterWrite = false;
-          storageIsDown = true;
-        }
+        afterArmWrite();
         crashIf("beforeRecord");
         return state;
       },
@@ -125,22 +103,8 @@ export function instrumentRevocation(real: RevocationRealPorts): { ports: Revoca
     notifier: { publish: async (event) => (guard(), real.notifier.publish(event)) },
   };
 
-  const controls: RevocationControls = {
-    crashAt: (point) => void (armed = point),
-    revive() {
-      dead = false;
-      armed = undefined;
-    },
-    get dead() {
-      return dead;
-    },
-    fired,
-    storageDown: () => void (storageIsDown = true),
-    storageUp() {
-      storageIsDown = false;
-      downAfterWrite = false;
-    },
-    storageDownAfterArmWrite: () => void (downAfterWrite = true),
-  };
+  const controls: RevocationControls = Object.assign(board.controls, {
+    crashAt: (point: RevokeCrashPoint) => void (board.armed = point),
+  });
   return { ports, controls };
 }
