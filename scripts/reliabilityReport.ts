@@ -5,17 +5,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
+import type { ReliabilityRow } from "../test/support/reliability/results";
 
-interface Row {
-  table: string;
-  operation: string;
-  condition: string;
-  outcome: string;
-  attempts: number;
-  timeInMs: number;
-  inconsistencies: number;
-  notes?: string;
-}
+type Row = ReliabilityRow;
 
 const dir = resolve(".local", "reliability");
 const out = resolve(process.argv[2] ?? "docs/reliability.md");

@@ -37,6 +37,8 @@ export interface FaultSwitchboard<Armed> {
   /** The registry and journal to use now (dead ones while storage is down). */
   registry(): ConnectionRegistry;
   journal(): JournalStore;
+  /** The registry's read methods, guarded and routed to the dead registry while storage is down. */
+  registryReads(): Omit<ConnectionRegistry, "save">;
   /** Call right after an ARM write returned: storage goes away if that was asked. */
   afterArmWrite(): void;
   controls: SwitchboardControls;
@@ -64,6 +66,12 @@ export function createFaultSwitchboard<Armed>(real: {
     },
     registry: () => (storageIsDown ? real.deadStorage.registry : real.registry),
     journal: () => (storageIsDown ? real.deadStorage.journal : real.journal),
+    registryReads: () => ({
+      get: async (key) => (board.guard(), board.registry().get(key)),
+      list: async (filter, page) => (board.guard(), board.registry().list(filter, page)),
+      findByRoleAssignment: async (id) => (board.guard(), board.registry().findByRoleAssignment(id)),
+      findBySourceScope: async (scope) => (board.guard(), board.registry().findBySourceScope(scope)),
+    }),
     afterArmWrite() {
       if (downAfterWrite) {
         downAfterWrite = false;

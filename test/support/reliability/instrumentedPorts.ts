@@ -40,10 +40,7 @@ export function instrumentPorts(real: RealPorts): { ports: Pick<ConnectionsDeps,
 
   const ports = {
     registry: {
-      get: async (key) => (guard(), registry().get(key)),
-      list: async (filter, page) => (guard(), registry().list(filter, page)),
-      findByRoleAssignment: async (id) => (guard(), registry().findByRoleAssignment(id)),
-      findBySourceScope: async (scope) => (guard(), registry().findBySourceScope(scope)),
+      ...board.registryReads(),
       async save(connection: ManagedConnection) {
         guard();
         const saved = await registry().save(connection);
