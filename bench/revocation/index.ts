@@ -29,6 +29,7 @@ const batchSize = 100;
 const removed = 200;
 const duplicates = stormEvents / 10;
 const quietBatchesInFlight = Number(process.env.BENCH_REVOCATION_BATCHES ?? 4);
+const redeliveryDelaysInMs = [100, 300, 600, 3000];
 const receiverRole = "a638d3c7-ab3a-418d-83e6-5f17a39d4fde";
 
 export async function main(): Promise<void> {
@@ -99,6 +100,7 @@ async function run(stack: Stack): Promise<void> {
   await inBatches(chunk(quiet, batchSize), quietBatchesInFlight, async (batch) => void (await Promise.all(batch.map((e) => handler.handle(e)))));
   const quietSeconds = (performance.now() - quietStarted) / 1000;
   const quietArm = (await appRequests(stack)).length - beforeQuiet.length;
+  console.log(`(a) ${quietEvents} quiet events: ${Math.round(quietEvents / quietSeconds)} events/s, ${quietArm} ARM calls`);
 
   // (b) the storm
   const real = setups.map((s) => deletionEvent(m, grantOf(s.name)));
@@ -107,17 +109,22 @@ async function run(stack: Stack): Promise<void> {
   const beforeStorm = await appRequests(stack);
   const stormStarted = performance.now();
   let failures = 0;
+  const failuresByCode = new Map<string, number>();
   await inBatches(chunk(storm, batchSize), 4, async (batch) => {
     await Promise.all(
       batch.map(async (e) => {
         if (!receivedAt.has(e.id)) receivedAt.set(e.id, Date.now());
-        // A failed event is redelivered, as Event Grid would after the host's 500.
-        for (let attempt = 1; ; attempt++) {
+        // A failed event (an ARM error, or a duplicate still in progress elsewhere: EventInProgress) is
+        // redelivered as Event Grid would after the host's 500: its schedule (10 s, 30 s, 1 min, 5 min, ...) / 100.
+        for (let attempt = 0; ; attempt++) {
           try {
             return await handler.handle(e);
           } catch (error) {
             failures++;
-            if (attempt >= 5) throw error;
+            const code = (error as { code?: string }).code ?? "Unexpected";
+            failuresByCode.set(code, (failuresByCode.get(code) ?? 0) + 1);
+            if (attempt >= redeliveryDelaysInMs.length) throw error;
+            await new Promise((r) => setTimeout(r, redeliveryDelaysInMs[attempt]));
           }
         }
       }),
@@ -144,7 +151,13 @@ async function run(stack: Stack): Promise<void> {
   }
   const polls = stormRequests.filter(isPoll).length;
   // 429s are ARM's token bucket answering (the SDK retries after Retry-After): counted apart from the calls made.
-  const throttled = stormRequests.filter((r) => r.status === 429 && !isPoll(r)).length;
+  const throttledRequests = stormRequests.filter((r) => r.status === 429);
+  const throttled = throttledRequests.filter((r) => !isPoll(r)).length;
+  const throttledByOperation = new Map<string, number>();
+  for (const r of throttledRequests) {
+    const op = `${r.method} ${isPoll(r) ? "(LRO poll)" : (r.action ?? operationOf(r.path))}`;
+    throttledByOperation.set(op, (throttledByOperation.get(op) ?? 0) + 1);
+  }
   const armPerRemoved = (stormRequests.length - polls - throttled) / removed;
 
   // Event received → DELETE accepted (the emulator's log: start + duration).
@@ -177,6 +190,8 @@ async function run(stack: Stack): Promise<void> {
     ["figure", "value"],
   );
   printTable("(b) ARM calls by operation", [...byOperation].sort((a, b) => b[1] - a[1]).map(([op, n]) => [op, n, n / removed]), ["operation", "calls", "per removed"]);
+  if (failuresByCode.size > 0) printTable("(b) failed attempts by error code", [...failuresByCode], ["code", "attempts"]);
+  if (throttledByOperation.size > 0) printTable("(b) throttled (429) answers by operation", [...throttledByOperation], ["operation", "429s"]);
   const file = writeResults("revocation", {
     quietEvents,
     quietArmCalls: quietArm,
