@@ -3,7 +3,9 @@
 //
 //   {prefix}Connections  PK sub!rg!cluster!database   RK name            the record (JSON) + filter columns
 //   {prefix}GrantIndex   PK role assignment ID         RK connection      findByRoleAssignment = one partition
-//   {prefix}SourceIndex  PK source's subscription      RK sourceId!conn.  findBySourceScope = prefix ranges
+//   {prefix}SourceIndex  PK source's subscription      RK sourceId!conn.  findBySourceScope = one RowKey range
+// (Revocation finds candidates by source scope alone, which holds every grant-index hit: see findCandidates.ts.
+// findByRoleAssignment answers "who depends on this assignment" directly.)
 //   {prefix}IndexLedger  PK connection                 RK g!id | s!id     index rows the connection may own
 //
 // IDs are lower-cased and encoded with src/lib/registry/keyEncoding ("!" joins parts; "conn." above is
@@ -30,10 +32,12 @@ import {
   connectionPartitionPrefix,
   connectionRowKey,
   grantPartitionKey,
+  type KeyRange,
   MAX_KEY_LENGTH,
   sourceScopeQuery,
 } from "../registry/registryKeys";
 import { prefixUpperBound } from "../registry/keyEncoding";
+import { createRangeCoalescer } from "../registry/rangeCoalescer";
 import { tableStatus, toRegistryError } from "./tableErrors";
 import { createTableSet, type TableSet, type TableSetOptions } from "./tableSet";
 import { readContinuationToken, readPage } from "./tablePaging";
@@ -53,6 +57,7 @@ const TRANSACTION_LIMIT = 100;
 export function createTableRegistry(options: TableRegistryOptions): TableRegistry {
   const tables: TableSet = createTableSet(options);
   const logger = options.logger ?? silentLogger;
+  const sourceRanges = createRangeCoalescer<SourceRow>((partitionKey, span) => readSourceSpan(partitionKey, span));
 
   async function get(key: ConnectionKey): Promise<ManagedConnection | undefined> {
     const client = await tables.get("Connections");
@@ -173,13 +178,29 @@ export function createTableRegistry(options: TableRegistryOptions): TableRegistr
     const query = sourceScopeQuery(scope);
     // Above a subscription the registry cannot tell which subscriptions a management group holds: every
     // indexed connection is a candidate (callers re-verify access live, so a superset is safe; missing one is not).
-    const filter =
-      query.kind === "unresolvable"
-        ? undefined
-        : query.kind === "subscription"
-          ? odata`PartitionKey eq ${query.partitionKey}`
-          : odata`PartitionKey eq ${query.partitionKey} and ((RowKey ge ${query.ranges[0].from} and RowKey lt ${query.ranges[0].to}) or (RowKey ge ${query.ranges[1].from} and RowKey lt ${query.ranges[1].to}))`;
-    return collectKeys(client, filter, "reading the source index");
+    if (query.kind !== "ranges") {
+      const filter = query.kind === "subscription" ? odata`PartitionKey eq ${query.partitionKey}` : undefined;
+      return collectKeys(client, filter, "reading the source index");
+    }
+    // One contiguous RowKey range (a range scan, not a partition scan), shared by concurrent lookups in the
+    // partition (rangeCoalescer.ts) and narrowed to each scope's ranges.
+    const rows = await sourceRanges.lookup(query.partitionKey, query);
+    return distinctKeys(rows.map((r) => r.key));
+  }
+
+  async function readSourceSpan(partitionKey: string, span: KeyRange): Promise<SourceRow[]> {
+    const client = await tables.get("SourceIndex");
+    const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${span.from} and RowKey lt ${span.to}`;
+    const rows: SourceRow[] = [];
+    try {
+      for await (const row of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        const key = toConnectionKey(row);
+        if (key && row.rowKey) rows.push({ rowKey: row.rowKey, key });
+      }
+    } catch (error) {
+      throw toRegistryError(error, "reading the source index");
+    }
+    return rows;
   }
 
   async function repairIndexes(key: ConnectionKey): Promise<void> {
@@ -237,6 +258,15 @@ async function deleteIfExists(client: TableClient, partitionKey: string, rowKey:
 }
 
 /** Index rows back to connection keys (in the casing saved), once per connection. */
+interface SourceRow {
+  rowKey: string;
+  key: ConnectionKey;
+}
+
+function distinctKeys(keys: readonly ConnectionKey[]): ConnectionKey[] {
+  return [...new Map(keys.map((k) => [connectionKeyString(k), k])).values()];
+}
+
 async function collectKeys(client: TableClient, filter: string | undefined, what: string): Promise<ConnectionKey[]> {
   const found = new Map<string, ConnectionKey>();
   try {

@@ -86,8 +86,14 @@ export interface KeyRange {
 export type SourceScopeQuery =
   /** The whole partition of a subscription. */
   | { kind: "subscription"; partitionKey: string }
-  /** Inside one subscription's partition: the scope itself, and everything under `scope/`. */
-  | { kind: "ranges"; partitionKey: string; ranges: [KeyRange, KeyRange] }
+  /**
+   * Inside one subscription's partition: the scope itself, and everything under `scope/` (`ranges`). Table
+   * Storage serves RowKey ranges joined by `or` as a scan of the whole partition, so the query reads `span`, the
+   * one contiguous range from the first to the end of the second (both share the encoded scope as a prefix;
+   * between them lie only siblings whose names extend the scope's, e.g. `rg-a-b` beside `rg-a`), and the
+   * caller keeps the rows inside `ranges` (see inKeyRanges).
+   */
+  | { kind: "ranges"; partitionKey: string; ranges: [KeyRange, KeyRange]; span: KeyRange }
   /**
    * Above a subscription (a management group, the tenant root "/", "/providers/..."): the registry does not
    * know which subscriptions a management group holds, so the scope cannot be resolved by prefix.
@@ -102,14 +108,16 @@ export function sourceScopeQuery(scope: string): SourceScopeQuery {
   if (match[2] === undefined) return { kind: "subscription", partitionKey };
   const self = encodeKey(normalized) + KEY_SEPARATOR;
   const under = encodeKey(`${normalized}/`);
-  return {
-    kind: "ranges",
-    partitionKey,
-    ranges: [
-      { from: self, to: prefixUpperBound(self) },
-      { from: under, to: prefixUpperBound(under) },
-    ],
-  };
+  const ranges: [KeyRange, KeyRange] = [
+    { from: self, to: prefixUpperBound(self) },
+    { from: under, to: prefixUpperBound(under) },
+  ];
+  return { kind: "ranges", partitionKey, ranges, span: { from: ranges[0].from, to: ranges[1].to } };
+}
+
+/** Is `rowKey` inside one of `ranges` ([from, to), ordinal as Table Storage compares)? */
+export function inKeyRanges(rowKey: string, ranges: readonly KeyRange[]): boolean {
+  return ranges.some((r) => rowKey >= r.from && rowKey < r.to);
 }
 
 // ---- ledger: which index rows a connection may own --------------------------------------------------

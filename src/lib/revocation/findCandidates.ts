@@ -1,6 +1,10 @@
 // Candidates of an event, from the registry alone (no ARM call): grant-index hits and connections whose
 // sources lie at or under the deleted assignment's scope; connections on a deleted source; a deleted
 // cluster's or database's records.
+// The union of the first two is read with ONE source-index lookup: a grant is recorded only where its scope
+// covers a requirement's scope, and a requirement's scope is a source of the connection or an ancestor of
+// one, so every grant-index hit has a source under the assignment's scope (candidatesSuperset.test.ts).
+// One query per event instead of two, and concurrent lookups share their reads (rangeCoalescer.ts).
 import type { ConnectionKey, ManagedConnection } from "../connections/model";
 import type { ConnectionRegistry } from "../connections/ports";
 import type { OperationEffect } from "./eventFilter";
@@ -19,8 +23,7 @@ export async function findCandidates(registry: ConnectionRegistry, effect: Opera
   if (effect === "grant") {
     const scope = assignmentScopeOf(resourceUri);
     if (!scope) return none;
-    const [byGrant, bySource] = await Promise.all([registry.findByRoleAssignment(resourceUri), registry.findBySourceScope(scope)]);
-    return { keys: distinct([...byGrant, ...bySource]), matches: () => true };
+    return { keys: distinct(await registry.findBySourceScope(scope)), matches: () => true };
   }
   if (effect === "source") {
     const deletion = sourceDeletionOf(resourceUri);
