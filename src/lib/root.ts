@@ -7,6 +7,7 @@ import { createAccessReader } from "./azure/accessReader";
 import { createKustoGateway } from "./azure/kustoGateway";
 import { createTableJournal } from "./azure/tableJournal";
 import { createTableRegistry } from "./azure/tableRegistry";
+import { createCoalescingAccessReader } from "./access/coalescingAccessReader";
 import { createAccessVerifier } from "./access/verifyAccess";
 import { requirementsFor } from "./access/requirementsFor";
 import { parseAccessPolicy } from "./auth/policy";
@@ -172,7 +173,8 @@ export interface RevocationWiring {
 export function wireRevocation(settings: Settings, clients: ClientFactory, options: { metrics?: AppMetrics; leaseInMs?: number } = {}): RevocationWiring {
   const tables = registryTables(settings, clients);
   const notifier = createEventGridNotifier({ client: clients.eventGridPublisher(), outbox: createTableOutbox(tables) });
-  const reader = createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) });
+  // Concurrent events share assignment reads of one principal (a storm would otherwise spend ARM's read bucket).
+  const reader = createCoalescingAccessReader(createAccessReader({ clientFor: (tenantId) => clients.authorization(tenantId) }));
   const deps = {
     registry: createTableRegistry(tables),
     journal: createTableJournal(tables),

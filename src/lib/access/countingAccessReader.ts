@@ -33,9 +33,9 @@ export function createCountingAccessReader(
       counts.getRoleAssignment = 0;
     },
     reader: {
-      listAssignments(principal, scope) {
+      listAssignments(principal, scope, options) {
         note("listAssignments", scope);
-        return inner.listAssignments(principal, scope);
+        return inner.listAssignments(principal, scope, options);
       },
       getRoleDefinition(principal, roleDefinitionId) {
         note("getRoleDefinition", roleDefinitionId);

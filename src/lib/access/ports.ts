@@ -27,13 +27,21 @@ export interface RoleDefinitionInfo {
   permissions: RolePermission[];
 }
 
+export interface ListAssignmentsOptions {
+  /**
+   * Also the principal's assignments below `scope` (ARM's assignedTo() answer as it comes): one read then
+   * serves every scope under `scope` (see coalescingAccessReader.ts).
+   */
+  below?: boolean;
+}
+
 export interface AccessReader {
   /**
    * Role assignments that apply to `principal` at `scope`: made to it or to a group it is in (transitively),
    * at the scope or an ancestor. (ARM: `$filter=assignedTo('{objectId}')` on the scope, read with a token of
    * the principal's tenant.)
    */
-  listAssignments(principal: PrincipalRef, scope: string): Promise<RoleAssignmentInfo[]>;
+  listAssignments(principal: PrincipalRef, scope: string, options?: ListAssignmentsOptions): Promise<RoleAssignmentInfo[]>;
   /** Cached: role definitions change rarely. Undefined when it does not exist. */
   getRoleDefinition(principal: PrincipalRef, roleDefinitionId: string): Promise<RoleDefinitionInfo | undefined>;
   /** Undefined when the assignment does not exist (revocation re-checks that an assignment is really gone). */

@@ -21,17 +21,17 @@ export function createAccessReader(options: AccessReaderOptions): AccessReader {
   // Every read carries the current correlation ID (telemetryPolicy.ts).
   const clientFor = (tenantId: string) => withCorrelationPolicy(options.clientFor(tenantId));
   return {
-    async listAssignments(principal, scope) {
+    async listAssignments(principal, scope, listOptions) {
       // The object ID goes into an OData string literal: only a GUID may, so nothing can break out of it.
       if (!GUID.test(principal.objectId)) throw new TypeError(`Principal object ID '${principal.objectId}' is not a GUID.`);
       const client = clientFor(principal.tenantId);
       const out: RoleAssignmentInfo[] = [];
       try {
         // assignedTo() is transitive over groups. ARM answers at, above *and below* the scope with it (the
-        // swagger says so for principalId); below-scope ones do not apply here, so they are dropped.
+        // swagger says so for principalId); below-scope ones do not apply here, so they are dropped unless asked for.
         for await (const a of client.roleAssignments.listForScope(armPath(scope), { filter: `assignedTo('${principal.objectId}')` })) {
           const info = toAssignmentInfo(a);
-          if (info && scopeCovers(info.scope, scope)) out.push(info);
+          if (info && (listOptions?.below || scopeCovers(info.scope, scope))) out.push(info);
         }
       } catch (error) {
         throw toAccessReadError(error, scope);
