@@ -1,7 +1,7 @@
 // The app's entry, loaded by the Functions host: importing it only registers functions (and starts telemetry
 // when it is configured).
 import * as functions from "@azure/functions";
-import { startAppTelemetry } from "./lib/root";
+import { startAppTelemetry } from "./lib/appTelemetry";
 import "./functions/health";
 import "./functions/connections";
 import "./functions/operations";

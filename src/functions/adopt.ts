@@ -3,7 +3,7 @@
 import { app, type HttpHandler } from "@azure/functions";
 import { createAdoptHandler, type AdoptApiDeps } from "../lib/audit/http/adoptApi";
 import { createInvocationLogger } from "../lib/http/invocationLogger";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 export function createAdoptFunction(deps: AdoptApiDeps): HttpHandler {
   const handler = createAdoptHandler(deps);

@@ -3,7 +3,7 @@
 // as failed first, so the run closes as incomplete instead of waiting for it.
 import { app, type InvocationContext } from "@azure/functions";
 import { parseShardMessage } from "../lib/audit/runShard";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 export async function auditShard(message: unknown, context: InvocationContext): Promise<void> {
   const shard = parseShardMessage(message);

@@ -3,7 +3,7 @@
 import { app, type HttpHandler } from "@azure/functions";
 import { createAuditApi, type AuditApiDeps, type AuditApiHandler } from "../lib/audit/http/auditApi";
 import { createInvocationLogger } from "../lib/http/invocationLogger";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 const adapt =
   (handler: AuditApiHandler): HttpHandler =>

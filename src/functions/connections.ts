@@ -3,7 +3,7 @@
 import { app, type HttpHandler } from "@azure/functions";
 import { createConnectionsApi, type ApiHandler, type ConnectionsApiDeps } from "../lib/http/connectionsApi";
 import { createInvocationLogger } from "../lib/http/invocationLogger";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 const adapt =
   (handler: ApiHandler): HttpHandler =>

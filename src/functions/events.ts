@@ -3,7 +3,7 @@
 import { app, type HttpHandler } from "@azure/functions";
 import { createInvocationLogger } from "../lib/http/invocationLogger";
 import { createEventsWebhook, type EventsWebhookDeps } from "../lib/revocation/eventsWebhook";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 /** The handler over any dependencies (tests inject fakes). */
 export function createEventsHandler(deps: EventsWebhookDeps): HttpHandler {

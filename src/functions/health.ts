@@ -1,7 +1,7 @@
 // GET /api/health: version and reachability of storage and ARM.
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { checkHealth } from "../lib/health/checkHealth";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 export async function health(_request: HttpRequest): Promise<HttpResponseInit> {
   const { settings, healthProbes } = getRoot();

@@ -1,6 +1,6 @@
 // Timer: re-publishes notifications that could not be published when they happened (the notifier's outbox).
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 export async function drainNotificationsOutbox(_timer: Timer, context: InvocationContext): Promise<void> {
   const result = await getRoot().notifier.drainOutbox({ maxEvents: 100 });

@@ -1,7 +1,7 @@
 // GET /api/openapi.json (anonymous): the API's OpenAPI 3.1 document, generated from the request schemas.
 import { app, type HttpResponseInit } from "@azure/functions";
 import { buildOpenApiDocument } from "../lib/http/openApiDocument";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 let document: string | undefined;
 

@@ -4,7 +4,7 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { createInvocationLogger } from "../lib/http/invocationLogger";
 import { handleTriggerEvent } from "../lib/revocation/revocationTrigger";
-import { getRoot } from "../lib/root";
+import { getRoot } from "./root";
 
 export async function revocationEvents(event: unknown, context: InvocationContext): Promise<void> {
   const logger = createInvocationLogger(context);

@@ -1,5 +1,6 @@
 // Composition root: reads settings once and wires ports to adapters, lazily, on first use.
-import { readSettings, readTelemetrySettings, type Settings } from "./config/settings";
+import { readSettings, type Settings } from "./config/settings";
+import { buildVersion } from "./buildVersion";
 import { createClientFactory, type ClientFactory } from "./azure/clientFactory";
 import { createArmProbe, createStorageProbe } from "./azure/probes";
 import type { Probe } from "./health/checkHealth";
@@ -40,10 +41,7 @@ import { createAuditReportStore } from "./azure/auditReports";
 import { createAuditRunStore } from "./azure/auditRuns";
 import { createClusterLister } from "./azure/clusterLister";
 import { createOtelMetrics } from "./azure/telemetryMetrics";
-import { startTelemetry, type TelemetryState } from "./azure/telemetry";
 
-declare const __APP_VERSION__: string | undefined;
-const buildVersion = typeof __APP_VERSION__ === "string" ? __APP_VERSION__ : "0.0.0-dev";
 
 export interface Root {
   settings: Settings;
@@ -66,14 +64,6 @@ export interface Root {
 }
 
 let root: Root | undefined;
-
-/**
- * Starts OpenTelemetry from the telemetry settings alone, when the entry loads (before the functions register);
- * loads nothing when telemetry is not configured. `functions` is the entry's `@azure/functions` module.
- */
-export function startAppTelemetry(functions: unknown): TelemetryState {
-  return startTelemetry({ settings: readTelemetrySettings(process.env), functions, serviceVersion: buildVersion });
-}
 
 export function getRoot(): Root {
   if (!root) {

@@ -1,8 +1,8 @@
 // Starts the app's OpenTelemetry when the settings ask for it, synchronously at entry load (app.setup must run
 // before the worker's startup ends). Not configured, it loads nothing: the SDK half (telemetrySdk.ts, bundled
 // apart as dist/telemetry.js) stays off the import path, and the AppMetrics and spans go to OpenTelemetry's no-op API.
-import * as coreTracing from "@azure/core-tracing";
-import { ManagedIdentityCredential } from "@azure/identity";
+import type * as CoreTracing from "@azure/core-tracing";
+import type * as Identity from "@azure/identity";
 import type { TelemetrySettings } from "../config/settings";
 import type { TelemetryHandle, TelemetrySdkOptions } from "./telemetrySdk";
 
@@ -38,6 +38,11 @@ export function startTelemetry(options: TelemetryOptions): TelemetryState {
   if (settings.exporter === "none") return off(settings.problem);
   try {
     const sdk = (options.loadSdk ?? loadSdk)();
+    // Required here, not imported: with telemetry off, the entry's load evaluates neither.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ManagedIdentityCredential } = require("@azure/identity") as typeof Identity;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const coreTracing = require("@azure/core-tracing") as typeof CoreTracing;
     const entra = settings.exporter === "azureMonitor" ? settings.entra : undefined;
     const handle = sdk.start({
       exporter: settings.exporter,

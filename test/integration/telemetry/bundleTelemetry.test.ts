@@ -19,8 +19,9 @@ const original = Module.prototype.require;
 Module.prototype.require = function (id) { return id === "@azure/functions-core" ? core : original.apply(this, arguments); };
 require(process.argv[1]);
 const telemetryLoaded = Object.keys(require.cache).some((f) => f.endsWith("telemetry.js"));
+const sdkLoaded = Object.keys(require.cache).some((f) => f.endsWith("sdk.js"));
 model.getCapabilities({}).then((capabilities) => {
-  process.stdout.write(JSON.stringify({ telemetryLoaded, hooks: hooks.sort(), capabilities }));
+  process.stdout.write(JSON.stringify({ telemetryLoaded, sdkLoaded, hooks: hooks.sort(), capabilities }));
   process.exit(0);
 });
 `;
@@ -29,7 +30,7 @@ function load(env: Record<string, string>) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("APPLICATIONINSIGHTS_") && k !== "TELEMETRY_EXPORTER"));
   const r = spawnSync(process.execPath, ["-e", probe, entry], { encoding: "utf8", env: { ...clean, ...env }, timeout: 30_000 });
   if (r.status !== 0) throw new Error(`loading the bundle failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.slice(r.stdout.indexOf('{"telemetryLoaded"'))) as { telemetryLoaded: boolean; hooks: string[]; capabilities: Record<string, string> };
+  return JSON.parse(r.stdout.slice(r.stdout.indexOf('{"telemetryLoaded"'))) as { telemetryLoaded: boolean; sdkLoaded: boolean; hooks: string[]; capabilities: Record<string, string> };
 }
 
 describe("telemetry in the production bundle", () => {
@@ -40,6 +41,8 @@ describe("telemetry in the production bundle", () => {
   it("stays unloaded when not configured: no SDK, no hooks, nothing told to the worker", () => {
     const loaded = load({});
     expect(loaded.telemetryLoaded).toBe(false);
+    // Nor the Azure SDKs (dist/sdk.js): the composition root requires them on first use.
+    expect(loaded.sdkLoaded).toBe(false);
     expect(loaded.hooks).toEqual([]);
     expect(loaded.capabilities.WorkerOpenTelemetryEnabled).toBeUndefined();
   });

@@ -1,0 +1,3 @@
+// bench/coldstart: the first-use half of the bundled app: loading sdk.js (every package the composition root
+// imports, as the root's first use does).
+require("../../dist/sdk.js");
