@@ -11,6 +11,7 @@ import { mapLimit } from "./mapLimit";
 import { clusterIdOf, type AuditFinding, type DatabaseCoverage, type ShardMessage, type ShardResult } from "./model";
 import { remediate } from "./remediate";
 import { retryThrottled } from "./retryThrottled";
+import { settleExpiredClaim } from "./settleExpiredClaim";
 
 const describeError = (error: unknown) => (isAppError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
 
@@ -42,7 +43,8 @@ export async function auditCluster(deps: AuditDeps, message: ShardMessage, attem
   calls.listDatabases++;
   // No databases, no audit: a failure here fails the attempt (the host retries, then poisons).
   const databases = await retryThrottled(() => deps.inventory.listDatabases(message.cluster));
-  const managed = await managedOf(deps, message);
+  let managed = await managedOf(deps, message);
+  if (message.mode === "enforce") managed = await settleExpiredClaims(deps, message, managed, problems);
   const byDatabase = new Map<string, ManagedConnection[]>();
   for (const r of managed) {
     const db = r.key.database.toLowerCase();
@@ -134,6 +136,23 @@ export async function auditCluster(deps: AuditDeps, message: ShardMessage, attem
     connections: coverage.reduce((n, d) => n + d.connections, 0),
     managed: managed.length,
   };
+}
+
+/**
+ * Enforce mode: records whose claim expired (their operation died after claiming them) are ended from Kusto's
+ * view when it shows the change done; otherwise they stay in flight and unjudged. Tombstones drop out.
+ */
+async function settleExpiredClaims(deps: AuditDeps, message: ShardMessage, managed: ManagedConnection[], problems: string[]): Promise<ManagedConnection[]> {
+  const settled = await mapLimit(managed, deps.settings.accessConcurrency ?? 16, async (record) => {
+    if (record.status !== "Provisioning" && record.status !== "Deleting") return record;
+    try {
+      return await settleExpiredClaim(deps, record, message.runId);
+    } catch (error) {
+      problems.push(`the expired claim on ${record.key.database}/${record.key.name} could not be settled (${describeError(error)})`);
+      return record;
+    }
+  });
+  return settled.filter((r) => r.status !== "Deleted");
 }
 
 async function probeSources(
