@@ -1,19 +1,19 @@
 // Over HTTP on the local host (the production bundle) and the whole local Azure: a few cases of the auth matrix
 // checked against the emulator's request log (zero ARM calls), 100 concurrent creates and deletes on
-// overlapping names (no duplicates, no lost journal outcome, registry and Kusto agree), the request limits,
+// overlapping names (no duplicates, no lost journal outcome, an audit run finds registry and Kusto in agreement), the request limits,
 // and the host's log scanned for the very tokens and keys this run handled. CONCURRENT_OPS sets the burst size.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../emulator/stack";
-import { createKustoGateway } from "../../src/lib/azure/kustoGateway";
 import { createTableJournal } from "../../src/lib/azure/tableJournal";
 import { createTableRegistry } from "../../src/lib/azure/tableRegistry";
 import { adminOf, loggedRequests, mintToken } from "../support/emulatorAdmin";
 import { httpsJson } from "../support/httpsJson";
 import { inProcessApp } from "../support/inProcessApp";
-import { compareRegistryWithKusto, inconsistencyCount, type ConsistencyPorts } from "../support/reliability/consistency";
+import { createAuditHarness } from "../support/reliability/auditHarness";
+import { auditConsistency, inconsistencyCount, type ConsistencyPorts } from "../support/reliability/consistency";
 import { tamperSignature, unsignedToken } from "../support/reliability/apiTokens";
 import { createResults } from "../support/reliability/results";
 import { findSecretsInText } from "../support/secretScan";
@@ -103,9 +103,10 @@ describe("the API over HTTP on the local host", () => {
     const app = inProcessApp(stack);
     const tables = { tableClient: (name: string) => app.clients.tableClient(name)!, tablePrefix: app.settings.registry.tablePrefix };
     ports = {
+      // Its own queue: the host's queue trigger listens on audit-shards and must not take these shards.
+      audit: createAuditHarness({ settings: app.settings, clients: app.clients, storage: stack.storage, caPem: stack.emulator.caPem, queueName: "rel-http-audit", subscriptions: [m.kustoSubscriptionId!] }),
       registry: createTableRegistry(tables),
       journal: createTableJournal(tables),
-      kusto: createKustoGateway({ clientFor: (subscriptionId, auth) => app.clients.kusto(subscriptionId, auth) }),
     };
   });
 
@@ -151,7 +152,7 @@ describe("the API over HTTP on the local host", () => {
     const timeInMs = Math.round(performance.now() - started);
     const all = outcomes.flat();
     const finals = outcomes.map((o) => o.at(-1)!);
-    const report = await compareRegistryWithKusto(ports, database(), { owns: (n) => n.startsWith(prefix), names });
+    const report = await auditConsistency(ports, database(), { owns: (n) => n.startsWith(prefix), names });
     // Intents of attempts that answered 2xx must have their outcome; refused attempts may leave theirs open.
     const succeeded = new Set(all.filter((a) => a.status < 300).map((a) => a.correlationId));
     const lost = report.openIntents.filter((i) => succeeded.has(i.correlationId));
@@ -178,11 +179,11 @@ describe("the API over HTTP on the local host", () => {
         attempts: b.attempts,
         timeInMs: b.timeInMs,
         inconsistencies,
-        notes: `ARM DELETEs ${b.armDeletes}; refusals on the way ${b.tally(b.all.filter((a) => a.status >= 400))}`,
+        notes: `ARM DELETEs ${b.armDeletes}; refusals on the way ${b.tally(b.all.filter((a) => a.status >= 400))}; audit run afterwards: ${b.report.inconsistencies.length} finding(s) of the inconsistency kinds`,
       });
       expect(b.all.filter((a) => a.status >= 500)).toEqual([]);
       expect(b.finals.filter((a) => !(method === "PUT" ? [200, 201] : [204, 404]).includes(a.status))).toEqual([]);
-      expect({ ...b.report, openIntents: b.lost }).toMatchObject({ orphansInKusto: [], orphansInRegistry: [], deletedButPresent: [], duplicateRecords: [], openIntents: [] });
+      expect({ inconsistencies: b.report.inconsistencies, duplicates: b.report.duplicateRecords, inFlight: b.report.inFlight, lost: b.lost }).toEqual({ inconsistencies: [], duplicates: [], inFlight: [], lost: [] });
       if (method === "PUT") expect(b.finals.filter((a) => a.status === 201)).toHaveLength(new Set(plan.map((p) => p.name)).size);
       // One ARM DELETE per name: the first DELETE claims the record; the others follow its operation.
       else expect(b.armDeletes).toBeLessThanOrEqual(new Set(plan.map((p) => p.name)).size);
@@ -197,6 +198,7 @@ describe("the API over HTTP on the local host", () => {
     const plan = Array.from({ length: ops }, () => ({ name: names[Math.floor(random() * names.length)]!, method: random() < 0.6 ? "PUT" : "DELETE", delayInMs: Math.floor(random() * 600) }));
     const b = await burst("mixed-", plan);
     const orphans = inconsistencyCount(b.report, true) - b.report.duplicateRecords.length;
+    const found = (type: string, tombstoned = false) => b.report.inconsistencies.filter((f) => f.type === type && !!f.tombstoned === tombstoned).length;
     results.add({
       table: "concurrency",
       operation: `${ops} PUT/DELETE interleaved on ${names.length} names`,
@@ -205,11 +207,12 @@ describe("the API over HTTP on the local host", () => {
       attempts: b.attempts,
       timeInMs: b.timeInMs,
       inconsistencies: orphans + b.report.duplicateRecords.length + b.lost.length,
-      notes: `${b.report.orphansInKusto.length} orphan(s) in Kusto, ${b.report.orphansInRegistry.length} in the registry, ${b.report.deletedButPresent.length} tombstoned but present; duplicates ${b.report.duplicateRecords.length}; lost outcomes ${b.lost.length}; ARM DELETEs ${b.armDeletes}`,
+      notes: `audit run afterwards: ${found("unmanagedConnection")} orphan(s) in Kusto, ${found("connectionMissing")} in the registry, ${found("unmanagedConnection", true)} tombstoned but present, ${b.report.inconsistencies.length - found("unmanagedConnection") - found("connectionMissing") - found("unmanagedConnection", true)} other finding(s) (drift, failed, access), ${b.report.inFlight.length} left in flight; duplicates ${b.report.duplicateRecords.length}; lost outcomes ${b.lost.length}; ARM DELETEs ${b.armDeletes}`,
     });
     expect(b.all.filter((a) => a.status >= 500)).toEqual([]);
     expect(b.report.duplicateRecords).toEqual([]);
     expect(b.lost).toEqual([]);
+    expect({ inconsistencies: b.report.inconsistencies, inFlight: b.report.inFlight }).toEqual({ inconsistencies: [], inFlight: [] });
     expect(orphans).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 // The connections API in-process over the whole local Azure, for the reliability campaign: the stack's
 // emulator and Azurite, the real adapters wired as src/lib/root.ts wires them (plus the instrumented ports of
-// instrumentedPorts.ts), the real HTTP handlers with the real JWT validator, and the emulator's faults.
+// instrumentedPorts.ts), the real HTTP handlers with the real JWT validator, the emulator's faults, and the audit
+// over the same stores (auditHarness.ts: the consistency check of consistency.ts, the audit rows).
 import { ManagedIdentityCredential } from "@azure/identity";
 import type { HttpHandler } from "@azure/functions";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import { requirementsFor } from "../../../src/lib/access/requirementsFor";
 import { createAccessVerifier } from "../../../src/lib/access/verifyAccess";
 import { parseAccessPolicy } from "../../../src/lib/auth/policy";
 import { createAccessReader } from "../../../src/lib/azure/accessReader";
-import { createClientFactory, type ClientFactoryOptions } from "../../../src/lib/azure/clientFactory";
+import { createClientFactory, type ClientFactory, type ClientFactoryOptions } from "../../../src/lib/azure/clientFactory";
 import { createEventGridNotifier } from "../../../src/lib/azure/eventGridNotifier";
 import { createKustoGateway } from "../../../src/lib/azure/kustoGateway";
 import { createTableOutbox } from "../../../src/lib/azure/outbox";
@@ -28,6 +29,8 @@ import { createConnectionsService } from "../../../src/lib/connections/createCon
 import type { ConnectionKey } from "../../../src/lib/connections/model";
 import { httpsJson } from "../httpsJson";
 import { createApiTokens, type ApiTokens } from "./apiTokens";
+import { createAuditHarness, type AuditHarness, type AuditHarnessOptions } from "./auditHarness";
+import type { ConsistencyPorts } from "./consistency";
 import { instrumentPorts, type PortControls, type RealPorts } from "./instrumentedPorts";
 import { instrumentRevocation, type RevocationControls, type RevocationRealPorts } from "./revocationPorts";
 
@@ -59,10 +62,19 @@ export interface ReliabilityApp {
   revocationReal: RevocationRealPorts;
   /** One host running revocation over its own instrumented ports (crash and outage controls per host). */
   revocationHost(options?: RevocationHostOptions): RevocationHost;
+  /** The app's client factory (SDK back-off shortened) and one whose Table endpoint is a dead port (queues and blobs live). */
+  clients: ClientFactory;
+  deadTables: { settings: Settings; clients: ClientFactory };
+  /** An audit over the same stores and clients, on a queue of its own (auditHarness.ts); report mode by default. */
+  audit(options?: AppAuditOptions): AuditHarness;
+  /** What consistency.ts needs: a report-mode audit (one per app) and the uninstrumented registry and journal. */
+  consistency(): ConsistencyPorts;
   addFault(rule: FaultRuleInput): Promise<void>;
   clearFaults(): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type AppAuditOptions = Omit<AuditHarnessOptions, "settings" | "clients" | "storage" | "caPem" | "queueName"> & { queueName?: string };
 
 /** A port nothing listens on (taken from the OS, then released). */
 export async function deadPort(): Promise<number> {
@@ -131,7 +143,8 @@ export async function startReliabilityApp(options: ReliabilityAppOptions = {}): 
   const live = tables(clients);
   const port = await deadPort();
   const deadSettings = readSettings({ ...env, AzureWebJobsStorage: stack.storage.connectionString.replace(/TableEndpoint=https:\/\/127\.0\.0\.1:\d+/, `TableEndpoint=https://127.0.0.1:${port}`) }, "test");
-  const dead = tables(createClientFactory(deadSettings, factoryOptions));
+  const deadClients = createClientFactory(deadSettings, factoryOptions);
+  const dead = tables(deadClients);
 
   const real: RealPorts = {
     registry: createTableRegistry(live),
@@ -187,6 +200,19 @@ export async function startReliabilityApp(options: ReliabilityAppOptions = {}): 
   const tokens = await createApiTokens({ tenantId: meta.kustoTenantId!, audience: meta.apiAudience! });
   const handlers = createConnectionsHandlers({ getService: () => service, getTokenValidator: () => tokens.validator, pollAfterInSeconds: 1 });
   const writerToken = await tokens.tokenFor({ objectId: meta.pipelineObjectId!, appId: meta.pipelineAppId!, roles: ["Connections.Read", "Connections.Write"] });
+  let audits = 0;
+  const audit = (auditOptions: AppAuditOptions = {}): AuditHarness =>
+    createAuditHarness({
+      // As deployed (infra/main.bicep): the Kusto subscription's clusters are in scope, records or not.
+      subscriptions: [meta.kustoSubscriptionId!],
+      ...auditOptions,
+      settings,
+      clients,
+      storage: stack.storage,
+      caPem: stack.emulator.caPem,
+      queueName: auditOptions.queueName ?? `rel-audit-${++audits}`,
+    });
+  let consistency: ConsistencyPorts | undefined;
   const admin = (path: string, method: string, body?: unknown) => httpsJson(`${stack.adminUrl}${path}`, { ca: stack.emulator.caPem, method, ...(body === undefined ? {} : { body }) });
 
   return {
@@ -200,6 +226,10 @@ export async function startReliabilityApp(options: ReliabilityAppOptions = {}): 
     writerToken,
     revocationReal,
     revocationHost,
+    clients,
+    deadTables: { settings: deadSettings, clients: deadClients },
+    audit,
+    consistency: () => (consistency ??= { audit: audit({ queueName: "rel-audit-consistency" }), registry: real.registry, journal: real.journal }),
     key: (name, database = "telemetry") => ({ subscriptionId: meta.kustoSubscriptionId!, resourceGroup: meta.kustoResourceGroup!, cluster: meta.kustoClusterName!, database, name }),
     async addFault(rule) {
       const res = await admin("/faults", "POST", rule);
