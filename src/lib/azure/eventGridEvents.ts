@@ -73,7 +73,9 @@ function toResourceData(raw: unknown): ResourceEventData | undefined {
   const d = raw as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   const operationName = str(d.operationName);
-  const resourceUri = str(d.resourceUri);
+  // ARM IDs never carry surrounding whitespace: trimmed here, so the trust check, the candidates, the live GET of
+  // the assignment and the "still granted" comparison all look at the same ID.
+  const resourceUri = str(d.resourceUri)?.trim();
   if (!operationName || !resourceUri) return undefined;
   const status = str(d.status);
   return {
