@@ -8,7 +8,7 @@ export default defineConfig({
     reporters: ["default"],
     projects: [
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-      { extends: true, test: { name: "functions", include: ["test/functions/**/*.test.ts"] } },
+      { extends: true, test: { name: "functions", include: ["test/functions/**/*.test.ts"], setupFiles: ["test/support/requireTypeScript.ts"] } },
       {
         extends: true,
         test: { name: "integration", include: ["test/integration/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
