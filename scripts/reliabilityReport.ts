@@ -71,12 +71,17 @@ if (logScans.length > 0) {
 }
 
 const staticSections = `
-## Revocation and audit: measured and not yet measured
+## Revocation and audit: where each row comes from
 
 | operation | fault matrix | crash points | fuzzing (Event Grid / CloudEvents payloads) | auth (webhook, unconfigured topic/tenant) | concurrency (two hosts, one batch → one DELETE) | limits (5,000-event batches) |
 | --- | --- | --- | --- | --- | --- | --- |
-| revoke | measured above (test/reliability/revocationFaults.test.ts) | measured above (test/reliability/revocationCrashes.test.ts) | not yet measured | webhook handler tests only (test/functions), no row | measured above (revocationCrashes.test.ts) | not yet measured |
-| audit | not yet measured | not yet measured | — | — | — | — |
+| revoke | revocationFaults.test.ts | revocationCrashes.test.ts | fuzzEvents.test.ts (webhook and trigger) | webhookAuth.test.ts | revocationCrashes.test.ts | eventBatchLimits.test.ts |
+| audit | auditFaults.test.ts | a shard crashing on every delivery (poison → run incomplete) and Table Storage lost after a restore's ARM write (auditFaults.test.ts); no step-by-step crash table yet | — | — | — | — |
+
+Consistency after every fault row is a real audit run (report mode, test/support/reliability/consistency.ts): its
+connectionMissing, unmanagedConnection, specDrift, provisioningFailed, accessRevoked and sourceMissing findings on the
+test's connections count as inconsistencies; the journal (which the audit does not read) and records left in flight
+(which it does not judge) are checked beside it.
 
 Revocation runs over \`startReliabilityApp().revocationHost()\`: wireRevocation's adapters, each wrapped
 (test/support/reliability/revocationPorts.ts) so one host can die at a named step or lose Table Storage; two calls are two
@@ -110,14 +115,26 @@ a hub granted twice where one grant is deleted) and redelivers failed events as 
   whose tombstone write failed, resumed its own claim without a poller and sent the DELETE again. It now looks in Kusto first
   (gone: done; Deleting: followed by GETs) (src/lib/revocation/revokeConnection.ts; regression: the revoke rows
   "Table Storage unreachable right after the ARM DELETE" and crash points "afterArmAccepted"/"beforeRecord" assert one DELETE).
-- **By design — open intents after a crash**: an intent whose process died is never completed by the retry (which writes its own);
-  the crash-points table says which points leave one. Closing them is the audit's job (issue 6).
+- **Open — intents left by a crash**: an intent whose process died is never completed by the retry (which writes its own
+  intent and outcome); the crash-points table says which points leave one. Nothing closes them yet: the audit does not read
+  the journal (doing so costs a journal read per connection per run).
+- **Fixed — audit enforce left a restore half-recorded**: a remediation whose record write failed after its ARM write stayed
+  Provisioning with an open intent for good (shards skip records in flight). The first enforce run after the claim's lease
+  now settles it from Kusto's view (src/lib/audit/settleExpiredClaim.ts; regression test/unit/lib/audit/settleExpiredClaim.test.ts).
+- **Fixed — webhook: handling failures answered 4xx**: a KustoRejected (400) or a journal 413 during handling made the webhook
+  answer 400/413, which Event Grid never retries: the event was dropped. They now answer 500 EventNotHandled.
+- **Fixed — padded resource IDs**: spaces around an event's resourceUri skipped the "is it really gone" check (the scope came
+  from the trimmed ID, the live check from the raw one); the parser trims it (regression
+  test/reliability/regressions/eventResourceIdWhitespace.test.ts).
+- **Limit — 5,000 events**: a webhook delivery of more than 5,000 events is refused (413 TooManyEvents) before any event is
+  parsed; a batch is handled 16 events at a time (same event ID in order), so 1 MiB of events ends well inside Event Grid's 30 s.
 
 ## How to run
 
 - Fast variants (CI, part of \`npm test\`): \`npx vitest run --project reliability\` (about 45 s on 2 cores).
 - Longer variants by hand:
   - \`FUZZ_RUNS=200000 npx vitest run test/reliability/fuzzHttp.test.ts\` (about 2 minutes);
+  - \`FUZZ_RUNS=60000 npx vitest run test/reliability/fuzzEvents.test.ts\` (about 70 s);
   - \`RELIABILITY_ROUNDS=10 npx vitest run test/reliability/faultMatrix.test.ts\` (each cell ten times; the table keeps the worst);
   - \`CONCURRENT_OPS=1000 npx vitest run test/reliability/overHttp.test.ts\`, (the interleaved race is asserted in every run; \`RELIABILITY_STRICT=1\` is kept for compatibility).
 - Then \`npx tsx scripts/reliabilityReport.ts\` rewrites this file from \`.local/reliability/*.json\`.
