@@ -14,7 +14,12 @@ export interface PortCounts {
 const armPorts = new Set(["kusto", "verifier"]);
 const writeMethods = new Set(["registry.save", "journal.append", "notifier.publish"]);
 
-export function countPorts(deps: ConnectionsDeps): { deps: ConnectionsDeps; counts: PortCounts; reset(): void } {
+/**
+ * A counter of port calls: `wrap(port, target)` proxies a port so each method call is recorded ("port.method")
+ * and counted as an ARM call (a port in `armPorts`), a write (a method in `writeMethods`) or a read; `onCall`
+ * hears each call before it runs.
+ */
+export function createPortCounter(armPorts: ReadonlySet<string>, writeMethods: ReadonlySet<string>, onCall?: (name: string, args: readonly unknown[]) => void) {
   const counts: PortCounts = { arm: 0, reads: 0, writes: 0, calls: [] };
   const wrap = <T extends object>(port: string, target: T): T =>
     new Proxy(target, {
@@ -27,10 +32,20 @@ export function countPorts(deps: ConnectionsDeps): { deps: ConnectionsDeps; coun
           if (armPorts.has(port)) counts.arm += 1;
           else if (writeMethods.has(name)) counts.writes += 1;
           else counts.reads += 1;
+          onCall?.(name, args);
           return (value as (...a: unknown[]) => unknown).apply(obj, args);
         };
       },
     });
+  const reset = () => {
+    counts.arm = counts.reads = counts.writes = 0;
+    counts.calls.length = 0;
+  };
+  return { counts, wrap, reset };
+}
+
+export function countPorts(deps: ConnectionsDeps): { deps: ConnectionsDeps; counts: PortCounts; reset(): void } {
+  const { counts, wrap, reset } = createPortCounter(armPorts, writeMethods);
   return {
     deps: {
       ...deps,
@@ -41,9 +56,6 @@ export function countPorts(deps: ConnectionsDeps): { deps: ConnectionsDeps; coun
       notifier: wrap("notifier", deps.notifier),
     },
     counts,
-    reset() {
-      counts.arm = counts.reads = counts.writes = 0;
-      counts.calls.length = 0;
-    },
+    reset,
   };
 }

@@ -3,14 +3,9 @@
 // (registry saves, journal appends, ledger claims and their ends, failure records, notifications). A hook sees each
 // call before it runs, so a test can check the live state at the moment of, say, a Kusto DELETE.
 import type { RevocationDeps } from "../../../src/lib/revocation/deps";
+import { createPortCounter, type PortCounts } from "./countingPorts";
 
-export interface RevocationPortCounts {
-  arm: number;
-  reads: number;
-  writes: number;
-  /** "port.method" of every call, in order. */
-  calls: string[];
-}
+export type RevocationPortCounts = PortCounts;
 
 export interface CountRevocationOptions {
   /** Runs before each port call (after it is counted), with its "port.method" and arguments. */
@@ -31,23 +26,8 @@ const writeMethods = new Set([
 ]);
 
 export function countRevocationPorts(deps: RevocationDeps, options: CountRevocationOptions = {}): { deps: RevocationDeps; counts: RevocationPortCounts; reset(): void } {
-  const counts: RevocationPortCounts = { arm: 0, reads: 0, writes: 0, calls: [] };
-  const wrap = <T extends object>(port: CountedPort, target: T): T =>
-    new Proxy(target, {
-      get(obj, prop, receiver) {
-        const value: unknown = Reflect.get(obj, prop, receiver);
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          const name = `${port}.${String(prop)}`;
-          counts.calls.push(name);
-          if (armPorts.has(port)) counts.arm += 1;
-          else if (writeMethods.has(name)) counts.writes += 1;
-          else counts.reads += 1;
-          options.onCall?.(name, args);
-          return (value as (...a: unknown[]) => unknown).apply(obj, args);
-        };
-      },
-    });
+  const { counts, wrap: wrapAny, reset } = createPortCounter(armPorts, writeMethods, options.onCall);
+  const wrap = <T extends object>(port: CountedPort, target: T): T => wrapAny(port, target);
   return {
     deps: {
       ...deps,
@@ -62,9 +42,6 @@ export function countRevocationPorts(deps: RevocationDeps, options: CountRevocat
       notifier: wrap("notifier", deps.notifier),
     },
     counts,
-    reset() {
-      counts.arm = counts.reads = counts.writes = 0;
-      counts.calls.length = 0;
-    },
+    reset,
   };
 }
