@@ -31,3 +31,9 @@ export function resolveSettingExpression(expression: string, settings: AppSettin
     return value;
   });
 }
+
+/** Whether the app settings ask for --enable-source-maps, the one Node argument the host can apply once started. */
+export function nodeArgumentsEnableSourceMaps(env: NodeJS.ProcessEnv): boolean {
+  const args = env.languageWorkers__node__arguments ?? env["languageWorkers:node:arguments"] ?? "";
+  return args.split(/\s+/).includes("--enable-source-maps");
+}

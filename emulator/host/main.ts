@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { loadAppSettings } from "./appSettings";
+import { loadAppSettings, nodeArgumentsEnableSourceMaps } from "./appSettings";
 import { createCoreApi, createFunctionRegistry, getTriggerBinding, installCoreModule } from "./functionRegistry";
 import { loadHostConfig } from "./hostConfig";
 import { createHostLogger } from "./hostLogger";
@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     for (const [key, value] of Object.entries(settings)) process.env[key] = value;
     const config = loadHostConfig(appRoot);
     process.chdir(appRoot);
+
+    // As in Azure: the worker runs the app without Node's source-map support unless the app setting
+    // languageWorkers__node__arguments passes --enable-source-maps (tsx turned it on for the host's own code).
+    process.setSourceMapsEnabled(nodeArgumentsEnableSourceMaps(process.env));
 
     const registry = createFunctionRegistry();
     installCoreModule(createCoreApi({ registry, hostVersion, log: (level, category, message) => logger.log({ level, category, message }) }));
