@@ -52,4 +52,6 @@ export default tseslint.config(
     rules: { "no-restricted-imports": "off" },
   },
   { files: ["emulator/**/*.ts", "bench/**/*.ts", "scripts/**/*.{ts,mjs}"], rules: { "no-console": "off" } },
+  // CommonJS on purpose (loaded by plain Node, before or outside any bundle): require() is its import.
+  { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs" }, rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

@@ -24,12 +24,15 @@ describe("the app on the local stack", () => {
 
   it("answers /api/health with the version and storage and ARM reachable through the managed identity", async () => {
     const response = await fetch(`${stack.hostUrl}/api/health`);
-    const body = (await response.json()) as { status: string; version: string; checks: Record<string, { status: string }> };
+    const body = (await response.json()) as { status: string; version: string; checks: Record<string, { status: string }>; codeCache: Record<string, string> };
     expect(body.checks.storage?.status).toBe("ok");
     expect(body.checks.arm?.status).toBe("ok");
     expect(response.status).toBe(200);
     expect(body.status).toBe("healthy");
     expect(body.version).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+    // The host runs the app as Azure's worker does (no source maps, no V8 flags): the bundles compiled from the
+    // code caches the build wrote, the entry's app.js and the root's sdk.js (health's first use loaded it).
+    expect(body.codeCache).toEqual({ "app.js": "accepted", "sdk.js": "accepted" });
   });
 
   it("reached ARM as the app's user-assigned identity, which the emulator logged", async () => {

@@ -11,15 +11,18 @@ export interface HealthReport {
   status: "healthy" | "degraded";
   version: string;
   checks: Record<string, { status: ProbeStatus; durationMs: number }>;
+  /** How each bundle of this instance was compiled (src/boot/loadBundle.ts): "accepted" means from its code cache. */
+  codeCache: Record<string, string>;
 }
 
 export interface CheckHealthOptions {
   version: string;
   probes: readonly Probe[];
+  codeCache?: Record<string, string>;
   timeoutInMs?: number;
 }
 
-export async function checkHealth({ version, probes, timeoutInMs = 5000 }: CheckHealthOptions): Promise<HealthReport> {
+export async function checkHealth({ version, probes, codeCache = {}, timeoutInMs = 5000 }: CheckHealthOptions): Promise<HealthReport> {
   const results = await Promise.all(
     probes.map(async (probe) => {
       const started = performance.now();
@@ -29,5 +32,5 @@ export async function checkHealth({ version, probes, timeoutInMs = 5000 }: Check
   );
   const checks = Object.fromEntries(results);
   const healthy = results.every(([, r]) => r.status !== "unreachable");
-  return { status: healthy ? "healthy" : "degraded", version, checks };
+  return { status: healthy ? "healthy" : "degraded", version, checks, codeCache };
 }
