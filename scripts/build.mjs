@@ -10,13 +10,14 @@
 // `--unbundled` also emits a plain tsc build under build/tsc for the cold-start comparison.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const srcDir = join(root, "src") + "/";
+const codeCacheSuffix = ".v8cache"; // src/boot/loadBundle.ts
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 /** A module of app.js that loads a bundle beside it through boot.js (its code cache), as require() would. */
@@ -164,6 +165,12 @@ results.push({
 });
 results.filter((r) => r.metafile).forEach(assertNoDynamicImport);
 results.forEach(writeWhole);
+// dist/ holds this build and nothing else (no leftovers of an earlier layout deployed with it).
+const written = new Set(results.flatMap((r) => r.outputFiles.map((f) => f.path)));
+for (const name of readdirSync(join(root, "dist"))) {
+  const path = join(root, "dist", name);
+  if (!written.has(path) && !written.has(path.slice(0, -codeCacheSuffix.length)) && !name.endsWith(".tmp")) rmSync(path, { force: true });
+}
 
 // The code caches, made by a clean Node (no NODE_OPTIONS: V8 refuses a cache made under other flags) that loads
 // the bundles as the worker does; it needs no setting and starts nothing.
