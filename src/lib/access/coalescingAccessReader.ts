@@ -5,48 +5,26 @@
 // below it (ARM's assignedTo() answers at, above and below a scope), serves them all, each getting what applies
 // at its own scope. Every request is answered by a read that started after it was made: nothing is served from
 // before the request (revocation must see live state), only shared.
+import { createKeyedCoalescer } from "../keyedCoalescer";
 import { normalizeScope, scopeCovers } from "./evaluateAccess";
 import type { AccessReader, RoleAssignmentInfo } from "./ports";
 import type { PrincipalRef } from "../connections/model";
 
-interface Waiter {
-  scope: string;
-  resolve(assignments: RoleAssignmentInfo[]): void;
-  reject(error: unknown): void;
-}
-
-interface Lane {
-  key: string;
-  principal: PrincipalRef;
-  inFlight: boolean;
-  waiting: Waiter[];
-}
-
 const SUBSCRIPTION = /^\/subscriptions\/[^/]+/;
 
 export function createCoalescingAccessReader(inner: AccessReader): AccessReader {
-  const lanes = new Map<string, Lane>();
-
-  function read(lane: Lane, batch: Waiter[]): void {
-    lane.inFlight = true;
-    const scopes = [...new Set(batch.map((w) => normalizeScope(w.scope)))];
-    const one = scopes.length === 1;
+  // Keyed by principal and subscription, so every request of a batch has the same principal.
+  const lanes = createKeyedCoalescer<{ principal: PrincipalRef; scope: string }, RoleAssignmentInfo[]>(async (_key, batch) => {
+    const principal = batch[0]!.principal;
+    const scopes = [...new Set(batch.map((r) => normalizeScope(r.scope)))];
     // One scope: exactly the request (at or above it). Several: their common ancestor, with what lies below it.
-    const listing = one ? inner.listAssignments(lane.principal, batch[0]!.scope) : inner.listAssignments(lane.principal, commonAncestorScope(scopes), { below: true });
-    listing.then(
-      (assignments) => {
-        for (const w of batch) w.resolve(one ? assignments : assignments.filter((a) => scopeCovers(a.scope, w.scope)));
-      },
-      (error: unknown) => {
-        for (const w of batch) w.reject(error);
-      },
-    ).finally(() => {
-      lane.inFlight = false;
-      const next = lane.waiting.splice(0);
-      if (next.length > 0) read(lane, next);
-      else lanes.delete(lane.key);
-    });
-  }
+    if (scopes.length === 1) {
+      const assignments = await inner.listAssignments(principal, batch[0]!.scope);
+      return () => assignments;
+    }
+    const assignments = await inner.listAssignments(principal, commonAncestorScope(scopes), { below: true });
+    return (request) => assignments.filter((a) => scopeCovers(a.scope, request.scope));
+  });
 
   return {
     getRoleDefinition: (principal, roleDefinitionId) => inner.getRoleDefinition(principal, roleDefinitionId),
@@ -55,18 +33,7 @@ export function createCoalescingAccessReader(inner: AccessReader): AccessReader 
       const subscription = SUBSCRIPTION.exec(normalizeScope(scope))?.[0];
       // Above a subscription (or an explicit wide read) there is nothing to share safely: read as asked.
       if (!subscription || options?.below) return inner.listAssignments(principal, scope, options);
-      const key = `${principal.tenantId}|${principal.objectId}|${subscription}`.toLowerCase();
-      let lane = lanes.get(key);
-      if (!lane) {
-        lane = { key, principal, inFlight: false, waiting: [] };
-        lanes.set(key, lane);
-      }
-      const current = lane;
-      return new Promise<RoleAssignmentInfo[]>((resolve, reject) => {
-        const waiter = { scope, resolve, reject };
-        if (current.inFlight) current.waiting.push(waiter);
-        else read(current, [waiter]);
-      });
+      return lanes.request(`${principal.tenantId}|${principal.objectId}|${subscription}`.toLowerCase(), { principal, scope });
     },
   };
 }

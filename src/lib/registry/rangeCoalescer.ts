@@ -5,6 +5,7 @@
 // sees older data than it would alone (revocation must not miss a connection saved before its event arrived).
 // The shared read returns the rows between the waiters' ranges too: its cost grows with the partition's rows
 // in that span, once per round instead of one query per lookup.
+import { createKeyedCoalescer } from "../keyedCoalescer";
 import { inKeyRanges, type KeyRange } from "./registryKeys";
 
 export interface RangeLookup {
@@ -16,53 +17,13 @@ export interface RangeLookup {
 
 export type SpanReader<Row extends { rowKey: string }> = (partitionKey: string, span: KeyRange) => Promise<Row[]>;
 
-interface Waiter<Row> extends RangeLookup {
-  resolve(rows: Row[]): void;
-  reject(error: unknown): void;
-}
-
-interface Lane<Row> {
-  inFlight: boolean;
-  waiting: Waiter<Row>[];
-}
-
 export function createRangeCoalescer<Row extends { rowKey: string }>(readSpan: SpanReader<Row>) {
-  const lanes = new Map<string, Lane<Row>>();
-
-  function read(partitionKey: string, lane: Lane<Row>, batch: Waiter<Row>[]): void {
-    lane.inFlight = true;
-    const span = batch.length === 1 ? batch[0]!.span : spanOf(batch.map((w) => w.span));
-    readSpan(partitionKey, span)
-      .then(
-        (rows) => {
-          for (const w of batch) w.resolve(rows.filter((r) => inKeyRanges(r.rowKey, w.ranges)));
-        },
-        (error: unknown) => {
-          for (const w of batch) w.reject(error);
-        },
-      )
-      .finally(() => {
-        lane.inFlight = false;
-        const next = lane.waiting.splice(0);
-        if (next.length > 0) read(partitionKey, lane, next);
-        else lanes.delete(partitionKey);
-      });
-  }
-
+  const partitions = createKeyedCoalescer<RangeLookup, Row[]>(async (partitionKey, batch) => {
+    const rows = await readSpan(partitionKey, batch.length === 1 ? batch[0]!.span : spanOf(batch.map((l) => l.span)));
+    return (lookup) => rows.filter((r) => inKeyRanges(r.rowKey, lookup.ranges));
+  });
   return {
-    lookup(partitionKey: string, lookup: RangeLookup): Promise<Row[]> {
-      let lane = lanes.get(partitionKey);
-      if (!lane) {
-        lane = { inFlight: false, waiting: [] };
-        lanes.set(partitionKey, lane);
-      }
-      const current = lane;
-      return new Promise<Row[]>((resolve, reject) => {
-        const waiter = { ...lookup, resolve, reject };
-        if (current.inFlight) current.waiting.push(waiter);
-        else read(partitionKey, current, [waiter]);
-      });
-    },
+    lookup: (partitionKey: string, lookup: RangeLookup): Promise<Row[]> => partitions.request(partitionKey, lookup),
   };
 }
 
