@@ -5,8 +5,7 @@ import { ArmError } from "../../arm/contract";
 import type { ResourceRecord } from "../../world/types";
 import { resourceNotFound } from "../common/errors";
 import { isRecord } from "../common/resourceRoutes";
-import { CLUSTER_PATH, clusterIdOf, DATABASE_PATH, databaseIdOf, KUSTO_API_VERSIONS, normalizedLocation, propertiesOf, requireCluster } from "./parents";
-import { kustoSettings } from "./settings";
+import { CLUSTER_PATH, clusterIdOf, DATABASE_PATH, databaseIdOf, KUSTO_API_VERSIONS, kustoOperation, propertiesOf, requireCluster } from "./parents";
 
 const CLUSTER_TYPE = "Microsoft.Kusto/Clusters";
 
@@ -48,14 +47,7 @@ function deleteWithOperation(req: ArmRequest, ctx: EmulatorContext, record: Reso
   }
   ctx.world.putResource({ ...record.body, properties: { ...propertiesOf(record.body), provisioningState: "Deleting" } });
   const start: LroStartOptions & { path: string } = {
-    path: req.path,
-    namespace: "Microsoft.Kusto",
-    subscriptionId: req.params.subscriptionId ?? "",
-    location: normalizedLocation(cluster),
-    apiVersion: req.apiVersion,
-    origin: req.url.origin,
-    operationKind: kind,
-    durationInMs: kustoSettings.operationDurationInMs,
+    ...kustoOperation(req, cluster, kind),
     complete: () => void ctx.world.deleteResource(record.id),
     fail: () => {
       const current = ctx.world.getResource(record.id);

@@ -13,12 +13,11 @@ import {
   DATA_CONNECTION_PATH,
   databaseIdOf,
   KUSTO_API_VERSIONS,
+  kustoOperation,
   lastSegment,
-  normalizedLocation,
   propertiesOf,
   requireCluster,
 } from "./parents";
-import { kustoSettings } from "./settings";
 import { checkAccess, checkSources, isConnectionHealthy, sourceIds } from "./sourceAccess";
 
 export const DATA_CONNECTION_TYPE = "Microsoft.Kusto/Clusters/Databases/DataConnections";
@@ -123,16 +122,8 @@ function startOperation(
   cluster: ResourceRecord,
   operation: { id: string; kind: string; inFlightState: string; complete(): void; finalBody: boolean },
 ): Record<string, string> {
-  // `path` lets the front door's LroManager apply the admin API's failLro faults to this request.
   const start: LroStartOptions & { path: string } = {
-    path: req.path,
-    namespace: "Microsoft.Kusto",
-    subscriptionId: req.params.subscriptionId ?? "",
-    location: normalizedLocation(cluster),
-    apiVersion: req.apiVersion,
-    origin: req.url.origin,
-    operationKind: operation.kind,
-    durationInMs: kustoSettings.operationDurationInMs,
+    ...kustoOperation(req, cluster, operation.kind),
     complete: () => operation.complete(),
     fail: () => finishState(ctx, operation.id, operation.inFlightState, "Failed"),
     finalResult: operation.finalBody

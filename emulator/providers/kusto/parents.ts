@@ -1,8 +1,9 @@
 // Finding a request's Kusto cluster and database, and building IDs in the casing Kusto returns.
-import type { ArmRequest, EmulatorContext } from "../../arm/contract";
+import type { ArmRequest, EmulatorContext, LroStartOptions } from "../../arm/contract";
 import type { ResourceRecord } from "../../world/types";
 import { parentResourceNotFound } from "../common/errors";
 import { isRecord } from "../common/resourceRoutes";
+import { kustoSettings } from "./settings";
 
 export const KUSTO_API_VERSIONS = ["2023-08-15", "2024-04-13", "2025-02-14"] as const;
 
@@ -39,6 +40,23 @@ export function clusterOfId(ctx: EmulatorContext, id: string): ResourceRecord | 
 export function normalizedLocation(record: ResourceRecord): string {
   const location = typeof record.body.location === "string" ? record.body.location : "westus";
   return location.replace(/\s+/g, "").toLowerCase();
+}
+
+/**
+ * What every Kusto long-running operation on `cluster` starts with (its outcome hooks are the caller's). `path`
+ * lets the front door's LroManager apply the admin API's failLro faults to the request.
+ */
+export function kustoOperation(req: ArmRequest, cluster: ResourceRecord, operationKind: string): Omit<LroStartOptions, "complete"> & { path: string } {
+  return {
+    path: req.path,
+    namespace: "Microsoft.Kusto",
+    subscriptionId: req.params.subscriptionId ?? "",
+    location: normalizedLocation(cluster),
+    apiVersion: req.apiVersion,
+    origin: req.url.origin,
+    operationKind,
+    durationInMs: kustoSettings.operationDurationInMs,
+  };
 }
 
 export function propertiesOf(body: Record<string, unknown>): Record<string, unknown> {
